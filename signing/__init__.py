@@ -1,0 +1,46 @@
+"""edoc's PDF signing library: PAdES signing and verification, Decree 30 appearances,
+signature-preserving form filling and incoming stamps. Pure: no Flask, no database."""
+
+from .appearance import VN_TZ, SignatureAppearance, format_signing_time
+from .errors import (
+    AppearanceError,
+    CertificateError,
+    FieldError,
+    KeyLoadError,
+    PdfError,
+    RemoteSigningError,
+    SigningError,
+    TimestampError,
+    WrongSecretError,
+)
+from .keys import CertificateInfo, KeyMaterial, load_pkcs12
+from .pades import Level, SigningKey, sign_pdf
+from .pkcs11 import Pkcs11KeySource
+from .remote import FakeRemoteSigningService, RemoteSigner, RemoteSigningService
+from .trust import TrustSettings
+
+__all__ = [
+    "VN_TZ",
+    "AppearanceError",
+    "CertificateError",
+    "CertificateInfo",
+    "FakeRemoteSigningService",
+    "FieldError",
+    "KeyLoadError",
+    "KeyMaterial",
+    "Level",
+    "PdfError",
+    "Pkcs11KeySource",
+    "RemoteSigner",
+    "RemoteSigningError",
+    "RemoteSigningService",
+    "SignatureAppearance",
+    "SigningError",
+    "SigningKey",
+    "TimestampError",
+    "TrustSettings",
+    "WrongSecretError",
+    "format_signing_time",
+    "load_pkcs12",
+    "sign_pdf",
+]
