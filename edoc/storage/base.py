@@ -2,26 +2,26 @@
 
 Keys are derived from the content (``sha256/ab/cd/<64 hex>``), so a key names exactly one byte
 sequence: storing the same bytes twice yields the same key and no second copy, and "overwriting"
-an object with other bytes is impossible through the store. Every backend checks the bytes
-against the key when they are read to the end (:class:`HashingReader`).
+an object with other bytes is impossible through the store. Readers can check the bytes
+against the key when they are read to the end (``open(key, verify=True)``).
 """
 from __future__ import annotations
 
-import hashlib
-import io
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import IO, Any, Protocol, runtime_checkable
+from typing import IO, TYPE_CHECKING, Protocol, runtime_checkable
 
 from flask_babel import lazy_gettext as _l
 
 from edoc.errors import BadRequest, Conflict, EdocError, NotFound, ServiceUnavailable
 
+if TYPE_CHECKING:
+    from edoc.storage.streams import ObjectReader
+
 __all__ = [
     "DEFAULT_CONTENT_TYPE",
-    "HashingReader",
     "IntegrityMismatch",
     "ObjectInfo",
     "ObjectLocked",
@@ -32,13 +32,15 @@ __all__ = [
     "StorageError",
     "StorageUnavailable",
     "check_key",
+    "check_metadata",
     "key_for",
     "sha256_of_key",
 ]
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
-CHUNK_SIZE = 1024 * 1024
 
+_META_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+MAX_METADATA_VALUE = 1024
 _KEY_RE = re.compile(r"^sha256/([0-9a-f]{2})/([0-9a-f]{2})/([0-9a-f]{64})$")
 
 
@@ -137,87 +139,17 @@ def sha256_of_key(key: str) -> str:
     return check_key(key).rsplit("/", 1)[1]
 
 
-# --- reading ----------------------------------------------------------------------------------
-
-
-class HashingReader(io.RawIOBase):
-    """A read-only binary stream that hashes what passes through and checks it at the end.
-
-    When the underlying stream is exhausted, the SHA-256 of everything read must equal the one in
-    the key, otherwise :class:`IntegrityMismatch` is raised. Closing releases the underlying
-    resource (file handle, pooled HTTP connection) even if the caller stopped early.
-    """
-
-    def __init__(self, raw: Any, key: str, *, release: Callable[[], None] | None = None) -> None:
-        super().__init__()
-        self._raw = raw
-        self._release = release
-        self.key = key
-        self._expected = sha256_of_key(key)
-        self._hash = hashlib.sha256()
-        self._size = 0
-        self._checked = False
-
-    def readable(self) -> bool:
-        return True
-
-    @property
-    def bytes_read(self) -> int:
-        return self._size
-
-    def read(self, size: int | None = -1) -> bytes:
-        self._check_closed()
-        if size is None or size < 0:
-            return self.readall()
-        if size == 0:
-            return b""
-        data = self._raw.read(size)
-        if data:
-            self._hash.update(data)
-            self._size += len(data)
-        else:
-            self._finish()
-        return data
-
-    def readall(self) -> bytes:
-        parts = []
-        while chunk := self.read(CHUNK_SIZE):
-            parts.append(chunk)
-        return b"".join(parts)
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        n = len(data)
-        memoryview(buffer).cast("B")[:n] = data
-        return n
-
-    def _check_closed(self) -> None:
-        if self.closed:
-            raise ValueError("read from a closed object reader")
-
-    def _finish(self) -> None:
-        if self._checked:
-            return
-        self._checked = True
-        actual = self._hash.hexdigest()
-        if actual != self._expected:
-            raise IntegrityMismatch(key=self.key, expected=self._expected, actual=actual,
-                                    size=self._size)
-
-    def close(self) -> None:
-        if self.closed:
-            return
-        try:
-            self._raw.close()
-        finally:
-            try:
-                if self._release is not None:
-                    self._release()
-            finally:
-                super().close()
-
-    def __enter__(self) -> HashingReader:
-        return self
+def check_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
+    """Validate user metadata: keys are lowercase ``[a-z0-9-]`` (what S3 keeps of a header
+    name), values any text up to 1024 characters (backends encode them as needed)."""
+    out: dict[str, str] = {}
+    for k, v in (metadata or {}).items():
+        if not isinstance(k, str) or not _META_KEY_RE.match(k):
+            raise ValueError(f"invalid metadata key {k!r}: use lowercase a-z, 0-9 and '-'")
+        if not isinstance(v, str) or len(v) > MAX_METADATA_VALUE:
+            raise ValueError(f"metadata {k!r}: value must be text of at most 1024 characters")
+        out[k] = v
+    return out
 
 
 # --- the protocol -----------------------------------------------------------------------------
@@ -238,8 +170,10 @@ class ObjectStore(Protocol):
         """Store the stream's bytes under their content address (deduplicated)."""
         ...
 
-    def open(self, key: str) -> HashingReader:
-        """A reader of the object's bytes; use it as a context manager."""
+    def open(self, key: str, *, verify: bool = False) -> ObjectReader:
+        """A reader of the object's bytes; use it as a context manager (it releases the file or
+        HTTP connection on close). With ``verify``, reading to the end raises IntegrityMismatch
+        unless the bytes hash to the key (costs ~0.7 ms per MB)."""
         ...
 
     def stat(self, key: str) -> ObjectInfo: ...

@@ -1,0 +1,283 @@
+"""FilesystemStore: the embedded default. One file per object under ``<root>/sha256/ab/cd/``.
+
+Durability: bytes go to a temp file under ``<root>/tmp`` (same file system), are fsynced, then
+renamed into place with :func:`os.replace`, and the directory is fsynced, so after a crash an
+object is either complete or absent. Objects are read-only files (0444).
+
+Retention and legal hold are enforced by this store (the OS cannot stop root or the owner): they
+live in a JSON sidecar ``<hex>.json`` next to the data, which also keeps the content type and
+metadata. Keys are validated against the content-address pattern before any path is built, so no
+key can reach outside the root.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from edoc.db import utcnow
+from edoc.storage.base import (
+    DEFAULT_CONTENT_TYPE,
+    ObjectInfo,
+    ObjectNotFound,
+    PutResult,
+    StorageUnavailable,
+    check_key,
+    check_metadata,
+    key_for,
+)
+from edoc.storage.locks import LockState, check_deletable, with_legal_hold, with_retention
+from edoc.storage.streams import ObjectReader, copy_hashing
+
+__all__ = ["FilesystemStore"]
+
+logger = logging.getLogger(__name__)
+
+_SIDECAR = ".json"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _unavailable(exc: OSError, what: str) -> StorageUnavailable:
+    logger.error("filesystem store: %s failed: %s", what, exc)
+    return StorageUnavailable(operation=what, reason=exc.strerror or str(exc))
+
+
+class FilesystemStore:
+    backend = "filesystem"
+
+    def __init__(self, root: str | os.PathLike[str], *, fsync: bool = True) -> None:
+        self.root = Path(root)
+        self._fsync = fsync
+        # Sidecar read-modify-write (lock changes) is serialised within the process; the app
+        # runs one writer process per store folder (gunicorn workers share it only for reads
+        # and content-addressed writes, which are idempotent).
+        self._lock = threading.Lock()
+
+    # --- paths ------------------------------------------------------------------------------
+
+    def _path(self, key: str) -> Path:
+        return self.root / check_key(key)
+
+    @staticmethod
+    def _sidecar(path: Path) -> Path:
+        return path.with_name(path.name + _SIDECAR)
+
+    def _tmp_dir(self) -> Path:
+        tmp = self.root / "tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        return tmp
+
+    def _makedirs(self, directory: Path) -> None:
+        """Create ``directory`` and fsync each parent whose entries changed."""
+        missing = []
+        d = directory
+        while not d.exists():
+            missing.append(d)
+            d = d.parent
+        for d in reversed(missing):
+            try:
+                d.mkdir()
+            except FileExistsError:
+                continue
+            if self._fsync:
+                _fsync_dir(d.parent)
+
+    def _write_atomic(self, target: Path, write: Any, *, mode: int = 0o444) -> Any:
+        """Run ``write(fileobj)`` into a temp file, fsync, chmod and rename it to ``target``."""
+        fd, tmp_name = tempfile.mkstemp(dir=self._tmp_dir(), prefix="put-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                result = write(fh)
+                fh.flush()
+                if self._fsync:
+                    os.fsync(fh.fileno())
+            os.chmod(tmp_name, mode)
+            self._makedirs(target.parent)
+            os.replace(tmp_name, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_name)
+            raise
+        if self._fsync:
+            _fsync_dir(target.parent)
+        return result
+
+    # --- sidecar ----------------------------------------------------------------------------
+
+    def _read_meta(self, path: Path) -> dict[str, Any]:
+        try:
+            return json.loads(self._sidecar(path).read_text("utf-8"))
+        except FileNotFoundError:
+            return {}
+
+    def _write_meta(self, path: Path, meta: Mapping[str, Any]) -> None:
+        payload = json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        self._write_atomic(self._sidecar(path), lambda fh: fh.write(payload), mode=0o644)
+
+    @staticmethod
+    def _lock_state(meta: Mapping[str, Any]) -> LockState:
+        until = meta.get("retention_until")
+        return LockState(datetime.fromisoformat(until) if until else None,
+                         bool(meta.get("legal_hold")))
+
+    # --- the contract -----------------------------------------------------------------------
+
+    def put(self, stream: IO[bytes], *, size: int | None = None,
+            content_type: str = DEFAULT_CONTENT_TYPE,
+            metadata: Mapping[str, str] | None = None) -> PutResult:
+        content_type = content_type or DEFAULT_CONTENT_TYPE
+        try:
+            fd, tmp_name = tempfile.mkstemp(dir=self._tmp_dir(), prefix="put-")
+        except OSError as exc:
+            raise _unavailable(exc, "put") from exc
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                sha, total = copy_hashing(stream, fh.write, size=size)
+                fh.flush()
+                key = key_for(sha)
+                path = self.root / key
+                if path.exists():
+                    os.unlink(tmp_name)
+                    # Refresh the age so gc cannot collect an orphan this put just revived.
+                    with contextlib.suppress(PermissionError):
+                        os.utime(path)
+                    meta = self._read_meta(path)
+                    return PutResult(key, sha, total, meta.get("content_type", content_type),
+                                     created=False)
+                if self._fsync:
+                    os.fsync(fh.fileno())
+            os.chmod(tmp_name, 0o444)
+            self._makedirs(path.parent)
+            self._write_meta(path, {"content_type": content_type,
+                                    "metadata": check_metadata(metadata),
+                                    "created_at": utcnow().isoformat()})
+            os.replace(tmp_name, path)
+            if self._fsync:
+                _fsync_dir(path.parent)
+        except OSError as exc:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_name)
+            raise _unavailable(exc, "put") from exc
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_name)
+            raise
+        return PutResult(key, sha, total, content_type)
+
+    def open(self, key: str, *, verify: bool = False) -> ObjectReader:
+        path = self._path(key)
+        try:
+            fh = open(path, "rb")  # noqa: SIM115 - the reader owns and closes it
+        except FileNotFoundError as exc:
+            raise ObjectNotFound(key=key) from exc
+        except OSError as exc:
+            raise _unavailable(exc, "open") from exc
+        return ObjectReader(fh, key, verify=verify)
+
+    def stat(self, key: str) -> ObjectInfo:
+        path = self._path(key)
+        try:
+            st = path.stat()
+            meta = self._read_meta(path)
+        except FileNotFoundError as exc:
+            raise ObjectNotFound(key=key) from exc
+        except OSError as exc:
+            raise _unavailable(exc, "stat") from exc
+        lock = self._lock_state(meta)
+        created = meta.get("created_at")
+        return ObjectInfo(
+            key=key, size=st.st_size,
+            content_type=meta.get("content_type", DEFAULT_CONTENT_TYPE),
+            metadata=dict(meta.get("metadata") or {}),
+            retention_until=lock.retention_until, legal_hold=lock.legal_hold,
+            created_at=datetime.fromisoformat(created) if created else
+            datetime.fromtimestamp(st.st_mtime, UTC),
+        )
+
+    def exists(self, key: str) -> bool:
+        try:
+            return self._path(key).is_file()
+        except ObjectNotFound:
+            return False
+
+    def delete(self, key: str) -> None:
+        path = self._path(key)
+        with self._lock:
+            if not path.exists():
+                raise ObjectNotFound(key=key)
+            check_deletable(self._lock_state(self._read_meta(path)), key)
+            try:
+                path.unlink()
+                self._sidecar(path).unlink(missing_ok=True)
+                if self._fsync:
+                    _fsync_dir(path.parent)
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise _unavailable(exc, "delete") from exc
+
+    def _update_lock(self, key: str, change: Any) -> None:
+        path = self._path(key)
+        with self._lock:
+            if not path.exists():
+                raise ObjectNotFound(key=key)
+            meta = self._read_meta(path)
+            state = change(self._lock_state(meta))
+            meta["retention_until"] = (state.retention_until.isoformat()
+                                       if state.retention_until else None)
+            meta["legal_hold"] = state.legal_hold
+            try:
+                self._write_meta(path, meta)
+            except OSError as exc:
+                raise _unavailable(exc, "lock") from exc
+
+    def set_retention(self, key: str, until: datetime) -> None:
+        self._update_lock(key, lambda s: with_retention(s, key, until))
+
+    def set_legal_hold(self, key: str, on: bool) -> None:
+        self._update_lock(key, lambda s: with_legal_hold(s, on))
+
+    def presigned_url(self, key: str, expires: timedelta) -> str | None:
+        if not self.exists(key):
+            raise ObjectNotFound(key=key)
+        return None
+
+    def iter_keys(self) -> Iterator[tuple[str, datetime]]:
+        base = self.root / "sha256"
+        if not base.is_dir():
+            return
+        for dirpath, _dirnames, filenames in os.walk(base):
+            for name in filenames:
+                if name.endswith(_SIDECAR):
+                    continue
+                full = Path(dirpath) / name
+                key = full.relative_to(self.root).as_posix()
+                try:
+                    check_key(key)
+                    mtime = full.stat().st_mtime
+                except (ObjectNotFound, FileNotFoundError):
+                    continue
+                yield key, datetime.fromtimestamp(mtime, UTC)
+
+    def check(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            tmp = self._tmp_dir()
+            if not os.access(tmp, os.W_OK):
+                raise PermissionError(13, "not writable", str(tmp))
+        except OSError as exc:
+            raise _unavailable(exc, "check") from exc
