@@ -1,0 +1,151 @@
+"""Configuration: typed defaults <- instance file <- ``EDOC_*`` environment <- explicit mapping.
+
+Every setting is declared once in :data:`SETTINGS` with its type, default and purpose; the README's
+settings table is generated from this list (``flask edoc settings-table``), so the two cannot drift.
+The Flask config key is the setting name; the environment variable is ``EDOC_`` + the name.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULT_SECRET_KEY = "edoc-development-secret-key-change-me"  # noqa: S105 - refused in production
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    type: type
+    default: Any
+    help: str
+
+
+def _s(name: str, type_: type, default: Any, help_: str) -> Setting:
+    return Setting(name, type_, default, help_)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    _s("ENV", str, "development", "development, testing or production. Production enforces the "
+       "safety checks below."),
+    _s("SECRET_KEY", str, DEFAULT_SECRET_KEY, "Signs sessions and CSRF tokens. Must be changed "
+       "in production."),
+    _s("DATABASE_URL", str, "", "SQLAlchemy URL. Empty: SQLite file `instance/edoc.sqlite3`. "
+       "Production: `postgresql+psycopg://user:pass@host/db`."),
+    _s("STORAGE_BACKEND", str, "filesystem", "Object store: `filesystem` (embedded default), "
+       "`minio` (production) or `memory` (tests)."),
+    _s("STORAGE_PATH", str, "", "Folder of the filesystem store. Empty: `instance/objects`."),
+    _s("MINIO_ENDPOINT", str, "", "MinIO host:port, e.g. `minio.internal:9000`."),
+    _s("MINIO_ACCESS_KEY", str, "", "MinIO access key."),
+    _s("MINIO_SECRET_KEY", str, "", "MinIO secret key."),
+    _s("MINIO_BUCKET", str, "edoc", "Bucket for document files (created with object lock)."),
+    _s("MINIO_SECURE", bool, True, "Use HTTPS to reach MinIO (object-lock uploads need it)."),
+    _s("MINIO_CA_FILE", str, "", "CA bundle that signs MinIO's TLS certificate (optional)."),
+    _s("MINIO_REGION", str, "us-east-1", "Region name sent to MinIO."),
+    _s("MINIO_LOCK_MODE", str, "COMPLIANCE", "Object-lock mode for archived files: COMPLIANCE or "
+       "GOVERNANCE."),
+    _s("ALLOW_FILESYSTEM_STORE", bool, False, "Allow the filesystem store in production."),
+    _s("ALLOW_DEFAULT_PASSWORDS", bool, False, "Allow users with demo passwords in production."),
+    _s("MAX_UPLOAD_MB", int, 100, "Largest accepted upload, in MB; larger requests get 413."),
+    _s("DEFAULT_LOCALE", str, "vi", "Interface language: `vi` (default) or `en`."),
+    _s("TIMEZONE", str, "Asia/Ho_Chi_Minh", "Time zone for dates shown and for the yearly "
+       "restart of register numbers."),
+    _s("LOGIN_MAX_FAILURES", int, 5, "Failed logins in a row before the account is locked."),
+    _s("LOGIN_LOCKOUT_MINUTES", int, 15, "How long a locked account stays locked."),
+    _s("API_TOKEN_HOURS", int, 12, "Lifetime of an API token."),
+    _s("PASSWORD_HASH_METHOD", str, "scrypt", "werkzeug password hash method."),
+    _s("SESSION_COOKIE_SECURE", bool, False, "Send the session cookie over HTTPS only (forced on "
+       "in production)."),
+    _s("STORAGE_GC_GRACE_HOURS", int, 24, "`flask storage gc` keeps unreferenced objects younger "
+       "than this."),
+    _s("DEMO_PASSWORD", str, "edoc-demo", "Password given to demo users by `flask edoc seed-demo`."),
+)
+
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or inconsistent; the app refuses to start."""
+
+
+def _coerce(setting: Setting, raw: str) -> Any:
+    if setting.type is bool:
+        value = raw.strip().lower()
+        if value in {"1", "true", "yes", "on"}:
+            return True
+        if value in {"0", "false", "no", "off", ""}:
+            return False
+        raise ConfigError(f"EDOC_{setting.name}: expected a boolean, got {raw!r}")
+    if setting.type is int:
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ConfigError(f"EDOC_{setting.name}: expected an integer, got {raw!r}") from exc
+    return raw
+
+
+def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
+    """Fill ``app.config`` from defaults, the instance file, the environment, then overrides."""
+    for s in SETTINGS:
+        app.config[s.name] = s.default
+    cfg_file = os.environ.get("EDOC_CONFIG_FILE") or os.path.join(app.instance_path, "edoc.cfg")
+    if os.path.exists(cfg_file):
+        app.config.from_pyfile(cfg_file)
+    for s in SETTINGS:
+        raw = os.environ.get(f"EDOC_{s.name}")
+        if raw is not None:
+            app.config[s.name] = _coerce(s, raw)
+    if overrides:
+        app.config.update(overrides)
+    _derive(app)
+
+
+def _derive(app: Flask) -> None:
+    """Settings Flask and its extensions read under their own names."""
+    cfg = app.config
+    instance = Path(app.instance_path)
+    if not cfg["DATABASE_URL"]:
+        cfg["DATABASE_URL"] = f"sqlite:///{instance / 'edoc.sqlite3'}"
+    if not cfg["STORAGE_PATH"]:
+        cfg["STORAGE_PATH"] = str(instance / "objects")
+    cfg["SQLALCHEMY_DATABASE_URI"] = cfg["DATABASE_URL"]
+    from edoc.database import engine_options
+
+    cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(cfg["DATABASE_URL"]))
+    cfg["MAX_CONTENT_LENGTH"] = int(cfg["MAX_UPLOAD_MB"]) * 1024 * 1024
+    cfg["BABEL_DEFAULT_LOCALE"] = cfg["DEFAULT_LOCALE"]
+    cfg["BABEL_DEFAULT_TIMEZONE"] = cfg["TIMEZONE"]
+    cfg["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+    cfg["SESSION_COOKIE_HTTPONLY"] = True
+    cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
+    cfg["REMEMBER_COOKIE_HTTPONLY"] = True
+    cfg["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    cfg["WTF_CSRF_TIME_LIMIT"] = None  # token lives as long as the session
+    if cfg["ENV"] == "production":
+        cfg["SESSION_COOKIE_SECURE"] = True
+        cfg["REMEMBER_COOKIE_SECURE"] = True
+    if cfg["ENV"] == "testing":
+        cfg["TESTING"] = True
+
+
+def validate(app: Flask) -> None:
+    """Refuse to run production with development defaults."""
+    cfg = app.config
+    if cfg["ENV"] not in {"development", "testing", "production"}:
+        raise ConfigError(f"EDOC_ENV must be development, testing or production, not {cfg['ENV']!r}")
+    if cfg["STORAGE_BACKEND"] not in {"filesystem", "minio", "memory"}:
+        raise ConfigError(f"EDOC_STORAGE_BACKEND: unknown backend {cfg['STORAGE_BACKEND']!r}")
+    if cfg["ENV"] != "production":
+        return
+    if cfg["SECRET_KEY"] == DEFAULT_SECRET_KEY or len(cfg["SECRET_KEY"]) < 32:
+        raise ConfigError("production needs EDOC_SECRET_KEY set to a random value of 32+ characters")
+    if cfg["STORAGE_BACKEND"] == "memory":
+        raise ConfigError("the memory object store loses every file on restart")
+    if cfg["STORAGE_BACKEND"] == "filesystem" and not cfg["ALLOW_FILESYSTEM_STORE"]:
+        raise ConfigError(
+            "production uses MinIO; set EDOC_ALLOW_FILESYSTEM_STORE=true to keep the filesystem store"
+        )

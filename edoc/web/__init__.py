@@ -1,0 +1,35 @@
+"""Page shell: layout context, navigation, home page."""
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_babel import get_locale
+from flask_login import current_user
+
+
+def init_app(app: Flask) -> None:
+    from edoc.admin import init_app as init_admin
+    from edoc.auth.roles import ROLE_LABELS
+    from edoc.web.nav import nav_for
+    from edoc.web.views import bp
+
+    app.register_blueprint(bp)
+    init_admin(app)
+
+    @app.context_processor
+    def _layout_context():
+        return {
+            "nav_items": nav_for(current_app, current_user),
+            "role_labels": ROLE_LABELS,
+            "current_locale": str(get_locale() or "vi"),
+        }
+
+    @app.after_request
+    def _security_headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+            "frame-src 'self' blob:; object-src 'self' blob:; base-uri 'self'; form-action 'self'")
+        return resp

@@ -1,0 +1,3 @@
+from edoc import create_app
+
+app = create_app()
