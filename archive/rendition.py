@@ -12,8 +12,11 @@ have the source's page count, and carry the same text on its first pages.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -173,6 +176,21 @@ def _check_output(src: Path, dst: Path, *, min_text_similarity: float) -> None:
                                  code="rendition_text_changed")
 
 
+def _run(command: list[str], workdir: Path, timeout: float) -> tuple[int, bytes]:
+    """Run in its own process group so a timeout also kills the tool's children
+    (ocrmypdf starts Ghostscript and Tesseract)."""
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=workdir, start_new_session=True)
+    try:
+        _, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    return proc.returncode, stderr
+
+
 def _run_one(name: str, exe: str, src: Path, dst: Path, timeout: float,
              min_text_similarity: float) -> Rendition:
     with tempfile.TemporaryDirectory(prefix="pdfa-") as tmp:
@@ -180,17 +198,16 @@ def _run_one(name: str, exe: str, src: Path, dst: Path, timeout: float,
         out = workdir / "out.pdf"
         command = _COMMANDS[name](exe, src, out, workdir)
         try:
-            done = subprocess.run(command, capture_output=True, timeout=timeout, check=False,
-                                  cwd=workdir)
+            returncode, stderr = _run(command, workdir, timeout)
         except subprocess.TimeoutExpired as exc:
             raise RenditionError(f"{name} timed out after {timeout}s",
                                  code="rendition_timeout") from exc
         except OSError as exc:
             raise RenditionError(f"{name} could not start: {exc}",
                                  code="rendition_failed") from exc
-        if done.returncode != 0:
-            tail = done.stderr.decode(errors="replace").strip()[-300:]
-            raise RenditionError(f"{name} exited with {done.returncode}: {tail}",
+        if returncode != 0:
+            tail = stderr.decode(errors="replace").strip()[-300:]
+            raise RenditionError(f"{name} exited with {returncode}: {tail}",
                                  code="rendition_failed")
         _check_output(src, out, min_text_similarity=min_text_similarity)
         shutil.move(str(out), dst)

@@ -163,18 +163,25 @@ def _check_bag(bag_dir: Path, out: _Collector) -> None:
         out.add("bag_file_missing", f"{path} is in the manifest but not in the bag", path)
     for path in sorted(unexpected):
         out.add("bag_unexpected_file", f"{path} is in the bag but not in any manifest", path)
-    try:
-        bag.validate(processes=1)
-    except bagit.BagValidationError as exc:
-        details = list(exc.details or [])
-        for d in details:
-            if isinstance(d, bagit.ChecksumMismatch):
-                out.add("bag_checksum_mismatch", str(d), d.path)
-        if not details:
-            code = "bag_oxum_mismatch" if "Oxum" in str(exc) else "bag_invalid"
-            out.add(code, str(exc))
-    except bagit.BagError as exc:
-        out.add("bag_invalid", str(exc))
+    for _attempt in range(2):
+        try:
+            bag.validate(processes=1)
+        except bagit.BagValidationError as exc:
+            details = list(exc.details or [])
+            for d in details:
+                if isinstance(d, bagit.ChecksumMismatch):
+                    out.add("bag_checksum_mismatch", str(d), d.path)
+            if not details and "Payload-Oxum" in str(exc) and "Payload-Oxum" in bag.info:
+                out.add("bag_oxum_mismatch", str(exc))
+                # bagit stops at the Oxum; without it the checksums are still compared, so
+                # the report names the changed files too.
+                del bag.info["Payload-Oxum"]
+                continue
+            if not details:
+                out.add("bag_invalid", str(exc))
+        except bagit.BagError as exc:
+            out.add("bag_invalid", str(exc))
+        break
 
 
 def _load_mets(data_dir: Path, layout: PackageLayout, out: _Collector) -> MetsContent | None:
