@@ -39,7 +39,8 @@ BODIES = {
                  "tin, Ủy ban nhân dân huyện đề nghị các cơ quan, đơn vị khẩn trương triển khai."],
     "quyet_dinh": ["Thành lập Tổ công tác chuyển đổi số của huyện Tam Đảo.",
                    "Quyết định này có hiệu lực kể từ ngày ký.",
-                   "Chánh Văn phòng và Thủ trưởng các cơ quan liên quan chịu trách nhiệm thi hành."],
+                   "Chánh Văn phòng và Thủ trưởng các cơ quan liên quan chịu trách nhiệm "
+                   "thi hành."],
     "to_trinh": ["Căn cứ nhu cầu thực tế, Ủy ban nhân dân huyện kính trình phê duyệt dự toán."],
     "bao_cao": ["I. KẾT QUẢ ĐẠT ĐƯỢC", "Năm 2024, toàn huyện tiếp nhận 12.345 văn bản đến."],
     "thong_bao": ["Ngày 05 tháng 3 năm 2025, đồng chí Chủ tịch đã làm việc với các phòng."],

@@ -61,7 +61,7 @@ def test_heading_subject_and_signature(template_docx, type_key):
     else:
         heading_index = body.index(HEADINGS[type_key])
         assert body[heading_index + 1] == SUBJECTS[type_key]
-        heading = [p for p in doc.paragraphs if p.text == HEADINGS[type_key]][0]
+        heading = next(p for p in doc.paragraphs if p.text == HEADINGS[type_key])
         assert heading.alignment == 1 and heading.runs[0].bold  # centred, bold
     assert body[-1].endswith("./.")
 
@@ -84,9 +84,9 @@ def test_quyet_dinh_structure(template_docx):
     decide = body.index("QUYẾT ĐỊNH:")
     assert [t[:7] for t in body[decide + 1:]] == ["Điều 1.", "Điều 2.", "Điều 3."]
     doc = _read(template_docx["quyet_dinh"])
-    basis = [p for p in doc.paragraphs if p.text.startswith("Căn cứ")][0]
+    basis = next(p for p in doc.paragraphs if p.text.startswith("Căn cứ"))
     assert all(r.italic for r in basis.runs)
-    article = [p for p in doc.paragraphs if p.text.startswith("Điều 1.")][0]
+    article = next(p for p in doc.paragraphs if p.text.startswith("Điều 1."))
     assert article.runs[0].bold and article.runs[0].text.strip() == "Điều 1."
 
 
@@ -123,7 +123,7 @@ def test_page_setup_fonts_and_anchors(template_docx):
     assert "docProps/thumbnail.jpeg" not in zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert doc.styles["Normal"].font.name == "Times New Roman"
     assert 13 <= doc.styles["Normal"].font.size.pt <= 14
-    body = [p for p in doc.paragraphs if p.text.startswith("Năm 2024")][0]
+    body = next(p for p in doc.paragraphs if p.text.startswith("Năm 2024"))
     assert body.alignment == 3  # justified
     # Page numbers from page 2 only (different first page header holding a PAGE field).
     assert section.different_first_page_header_footer
