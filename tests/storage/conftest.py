@@ -1,7 +1,9 @@
 """Fixtures for the storage tests: the moto S3 server over TLS and one store per backend.
 
-The S3 server is started once per session (``s3_server``) and emptied before each test that
-uses it. The lead may move ``s3_server`` into tests/conftest.py; the rest builds on it.
+``s3_server`` is started once per session; ``s3`` gives it running and empty to one test. The
+lead may move ``s3_server`` into tests/conftest.py for other suites; the rest builds on it.
+Tests that use the app (``app`` from tests/conftest.py) get the store of the ``backend``
+parameter through ``config_overrides``.
 """
 from __future__ import annotations
 
@@ -9,12 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
 
-from edoc.storage import EXTENSION_KEY, ObjectStore, create_store
+from edoc.storage import ObjectStore, create_store
 from tests.support.s3server import S3TestServer
 
 BACKENDS = ("memory", "filesystem", "minio")
+TEST_BUCKET = "edoc-test"
 
 
 @pytest.fixture(scope="session")
@@ -27,20 +29,11 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3TestServer
 
 @pytest.fixture
 def s3(s3_server: S3TestServer) -> Iterator[S3TestServer]:
-    """The S3 server, running and empty (a test may have stopped it)."""
+    """The S3 server, running and empty (a test may stop it; it is started again after)."""
     s3_server.start()
     s3_server.reset()
     yield s3_server
     s3_server.start()
-
-
-def store_config(backend: str, tmp_path: Path, s3: S3TestServer | None) -> dict:
-    if backend == "memory":
-        return {"STORAGE_BACKEND": "memory"}
-    if backend == "filesystem":
-        return {"STORAGE_BACKEND": "filesystem", "STORAGE_PATH": str(tmp_path / "objects")}
-    assert s3 is not None
-    return s3.store_config(bucket="edoc-test", lock_mode="GOVERNANCE")
 
 
 @pytest.fixture(params=BACKENDS)
@@ -49,36 +42,23 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def store(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> ObjectStore:
-    s3 = request.getfixturevalue("s3") if backend == "minio" else None
-    return create_store(store_config(backend, tmp_path, s3))
+def storage_config(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> dict:
+    """Flask config keys selecting the ``backend`` store (a fresh, empty one)."""
+    if backend == "memory":
+        return {"STORAGE_BACKEND": "memory"}
+    if backend == "filesystem":
+        return {"STORAGE_BACKEND": "filesystem", "STORAGE_PATH": str(tmp_path / "objects")}
+    s3: S3TestServer = request.getfixturevalue("s3")
+    return s3.store_config(bucket=TEST_BUCKET, lock_mode="GOVERNANCE")
 
 
 @pytest.fixture
-def make_app(tmp_path: Path):
-    """A minimal Flask app with edoc's db, error handlers and the given store config.
+def config_overrides(storage_config: dict, request: pytest.FixtureRequest) -> dict:
+    """Overrides tests/conftest.py's fixture: the app uses the ``backend`` store."""
+    marker = request.node.get_closest_marker("config")
+    return {**storage_config, **(marker.kwargs if marker else {})}
 
-    Enough for the storage services and CLI until every test can use ``create_app``.
-    """
-    from edoc.errors import register_error_handlers
-    from edoc.extensions import babel, db
-    from edoc.storage import init_app
 
-    def factory(config: dict) -> Flask:
-        app = Flask("edoc_storage_test")
-        app.config.update(
-            TESTING=True,
-            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.sqlite3'}",
-            STORAGE_GC_GRACE_HOURS=24,
-            **config,
-        )
-        db.init_app(app)
-        babel.init_app(app)
-        init_app(app)
-        register_error_handlers(app)
-        with app.app_context():
-            db.create_all()
-        assert EXTENSION_KEY in app.extensions
-        return app
-
-    return factory
+@pytest.fixture
+def store(storage_config: dict) -> ObjectStore:
+    return create_store(storage_config)

@@ -22,6 +22,7 @@ from edoc.storage.base import (
     SizeMismatch,
     key_for,
 )
+from tests.storage.conftest import TEST_BUCKET
 
 
 class OneShot(io.RawIOBase):
@@ -232,7 +233,7 @@ def test_presigned_url(store: ObjectStore, backend: str, request: pytest.Fixture
         assert url is None
         return
     s3 = request.getfixturevalue("s3")
-    assert url is not None and url.startswith(s3.url + "/edoc-test/" + res.key)
+    assert url is not None and url.startswith(f"{s3.url}/{TEST_BUCKET}/{res.key}?")
     req = urllib.request.Request(url, headers={"Content-Type": "application/octet-stream"})
     with urllib.request.urlopen(req, context=s3.ssl_context(), timeout=30) as resp:
         assert resp.read() == data
@@ -269,7 +270,7 @@ def tamper_with(store: ObjectStore, backend: str, key: str, data: bytes,
         path.write_bytes(data)
     else:
         s3 = request.getfixturevalue("s3")
-        s3.minio_client().put_object("edoc-test", key, io.BytesIO(data), len(data))
+        s3.minio_client().put_object(TEST_BUCKET, key, io.BytesIO(data), len(data))
 
 
 def test_check_passes(store: ObjectStore) -> None:

@@ -1,0 +1,227 @@
+"""Storage services: store bytes then record them, verify, collect garbage, lock.
+
+The rule (DESIGN.md rule 5): bytes go to the object store first, then the row is flushed; the
+request or command commits. If the store fails, no row exists; if the transaction rolls back,
+an unreferenced object stays behind and ``collect_garbage`` removes it after the grace period.
+These functions flush but never commit.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import islice
+from typing import IO
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from edoc.db import utcnow
+from edoc.extensions import db
+from edoc.storage import ObjectStore, get_store
+from edoc.storage.base import (
+    DEFAULT_CONTENT_TYPE,
+    IntegrityMismatch,
+    ObjectLocked,
+    ObjectNotFound,
+    StorageError,
+)
+from edoc.storage.models import StoredObject
+from edoc.storage.streams import CHUNK_SIZE, ObjectReader
+
+__all__ = [
+    "GcReport",
+    "VerifyProblem",
+    "VerifyReport",
+    "collect_garbage",
+    "lock_object",
+    "open_stored",
+    "save_stream",
+    "unlock_object",
+    "verify_objects",
+]
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+def save_stream(stream: IO[bytes], *, content_type: str = DEFAULT_CONTENT_TYPE,
+                size: int | None = None,
+                metadata: Mapping[str, str] | None = None) -> StoredObject:
+    """Store the stream's bytes and return their (possibly pre-existing) row, flushed.
+
+    Raises StorageUnavailable (503) before any row is touched if the store is down.
+    """
+    store = get_store()
+    res = store.put(stream, size=size, content_type=content_type, metadata=metadata)
+    obj = _by_key(res.key)
+    if obj is not None:
+        return obj
+    obj = StoredObject(key=res.key, backend=store.backend, sha256=res.sha256, size=res.size,
+                       content_type=res.content_type, legal_hold=False)
+    try:
+        with db.session.begin_nested():
+            db.session.add(obj)
+    except IntegrityError:
+        # Another transaction recorded the same bytes first: use its row.
+        existing = _by_key(res.key)
+        if existing is None:
+            raise
+        return existing
+    return obj
+
+
+def _by_key(key: str) -> StoredObject | None:
+    return db.session.scalar(select(StoredObject).where(StoredObject.key == key))
+
+
+def open_stored(obj: StoredObject, *, verify: bool = False) -> ObjectReader:
+    """A reader of the object's bytes (a context manager)."""
+    return get_store().open(obj.key, verify=verify)
+
+
+def lock_object(obj: StoredObject, until: datetime, *, legal_hold: bool = False) -> None:
+    """Retain ``obj`` until ``until`` (never shortening a retention) and optionally hold it.
+
+    The database row is the source of truth for the dates (moto cannot report them).
+    """
+    if obj.retention_until is not None and until < obj.retention_until:
+        raise ObjectLocked(key=obj.key, retention_until=obj.retention_until.isoformat(),
+                           reason="retention cannot be shortened")
+    store = get_store()
+    store.set_retention(obj.key, until)
+    obj.retention_until = until
+    if legal_hold:
+        store.set_legal_hold(obj.key, True)
+        obj.legal_hold = True
+    db.session.flush()
+
+
+def unlock_object(obj: StoredObject) -> None:
+    """Release a legal hold (retention dates stay: they only expire)."""
+    get_store().set_legal_hold(obj.key, False)
+    obj.legal_hold = False
+    db.session.flush()
+
+
+# --- verify -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerifyProblem:
+    key: str
+    kind: str  # "missing", "mismatch" (bytes differ), "size" (recorded size differs), "error"
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}\t{self.key}\t{self.detail}"
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    checked: int
+    bytes_read: int
+    problems: tuple[VerifyProblem, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _rows() -> Iterator[tuple[str, str, int]]:
+    stmt = (select(StoredObject.key, StoredObject.sha256, StoredObject.size)
+            .order_by(StoredObject.id)
+            .execution_options(yield_per=BATCH))
+    for row in db.session.execute(stmt):
+        yield row[0], row[1], row[2]
+
+
+def verify_objects() -> VerifyReport:
+    """Re-hash every stored object and compare it with its row's sha256 and size."""
+    store = get_store()
+    problems: list[VerifyProblem] = []
+    checked = total = 0
+    for key, expected_sha, expected_size in _rows():
+        checked += 1
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with store.open(key) as fh:
+                while chunk := fh.read(CHUNK_SIZE):
+                    digest.update(chunk)
+                    size += len(chunk)
+        except ObjectNotFound:
+            problems.append(VerifyProblem(key, "missing", "no object in the store"))
+            continue
+        except (StorageError, IntegrityMismatch) as exc:
+            problems.append(VerifyProblem(key, "error", exc.code))
+            continue
+        total += size
+        actual = digest.hexdigest()
+        if actual != expected_sha:
+            problems.append(VerifyProblem(key, "mismatch",
+                                          f"sha256 {actual} (recorded {expected_sha})"))
+        elif size != expected_size:
+            problems.append(VerifyProblem(key, "size", f"{size} bytes (recorded "
+                                                       f"{expected_size})"))
+    for p in problems:
+        logger.error("storage verify: %s", p)
+    return VerifyReport(checked, total, tuple(problems))
+
+
+# --- garbage collection -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GcReport:
+    scanned: int
+    deleted: tuple[str, ...]
+    locked: tuple[str, ...]
+    """Unreferenced but retained or held: left alone."""
+    dry_run: bool = False
+
+
+def collect_garbage(grace: timedelta, *, dry_run: bool = False,
+                    now: datetime | None = None) -> GcReport:
+    """Delete stored objects that no ``stored_objects`` row references and that were written
+    more than ``grace`` ago (younger ones may belong to a transaction still in flight)."""
+    store = get_store()
+    cutoff = (now or utcnow()) - grace
+    scanned = 0
+    deleted: list[str] = []
+    locked: list[str] = []
+    keys = store.iter_keys()
+    while batch := list(islice(keys, BATCH)):
+        scanned += len(batch)
+        old = [k for k, written in batch if written < cutoff]
+        if not old:
+            continue
+        referenced = set(db.session.scalars(
+            select(StoredObject.key).where(StoredObject.key.in_(old))))
+        for key in old:
+            if key in referenced:
+                continue
+            if dry_run:
+                (locked if _is_locked(store, key, now or utcnow()) else deleted).append(key)
+                continue
+            try:
+                store.delete(key)
+            except ObjectLocked:
+                locked.append(key)
+                continue
+            except ObjectNotFound:
+                continue
+            deleted.append(key)
+            logger.info("storage gc: deleted %s", key)
+    return GcReport(scanned, tuple(deleted), tuple(locked), dry_run)
+
+
+def _is_locked(store: ObjectStore, key: str, now: datetime) -> bool:
+    try:
+        info = store.stat(key)
+    except ObjectNotFound:
+        return False
+    return info.legal_hold or (info.retention_until is not None and info.retention_until > now)
