@@ -17,7 +17,9 @@ from .keys import CertificateInfo, KeyMaterial, load_pkcs12
 from .pades import Level, SigningKey, sign_pdf
 from .pkcs11 import Pkcs11KeySource
 from .remote import FakeRemoteSigningService, RemoteSigner, RemoteSigningService
+from .report import SignatureReport, TimestampInfo, VerificationReport
 from .trust import TrustSettings
+from .verify import verify_pdf
 
 __all__ = [
     "VN_TZ",
@@ -35,12 +37,16 @@ __all__ = [
     "RemoteSigningError",
     "RemoteSigningService",
     "SignatureAppearance",
+    "SignatureReport",
     "SigningError",
     "SigningKey",
     "TimestampError",
+    "TimestampInfo",
     "TrustSettings",
+    "VerificationReport",
     "WrongSecretError",
     "format_signing_time",
     "load_pkcs12",
     "sign_pdf",
+    "verify_pdf",
 ]

@@ -25,7 +25,13 @@ from pyhanko_certvalidator.errors import (
 
 from .errors import CertificateError
 
-__all__ = ["CertificateLike", "RevocationMode", "TrustSettings", "check_signing_certificate"]
+__all__ = [
+    "CertificateLike",
+    "RevocationMode",
+    "TrustSettings",
+    "check_signing_certificate",
+    "validate_certificate",
+]
 
 RevocationMode = Literal["soft-fail", "hard-fail"]
 CertificateLike = x509.Certificate | asn1_x509.Certificate | bytes
@@ -104,6 +110,29 @@ class TrustSettings:
         }
 
 
+def validate_certificate(
+    cert: asn1_x509.Certificate,
+    intermediates: Iterable[asn1_x509.Certificate],
+    vc: ValidationContext,
+    key_usage: set[str] | None = None,
+) -> None:
+    """Build and validate the path of ``cert``; raises pyhanko-certvalidator's errors.
+
+    The validation context is closed afterwards so that no HTTP session outlives the call.
+    """
+
+    async def run() -> None:
+        validator = CertificateValidator(
+            cert, intermediate_certs=list(intermediates), validation_context=vc
+        )
+        try:
+            await validator.async_validate_usage(key_usage or set())
+        finally:
+            await vc.aclose()
+
+    asyncio.run(run())
+
+
 def _check_dates(cert: x509.Certificate, now: dt.datetime) -> None:
     if cert.not_valid_after_utc < now:
         raise CertificateError(
@@ -135,11 +164,8 @@ def check_signing_certificate(
     if trust is None:
         return
     vc = trust.validation_context(moment=now, extra_certs=to_asn1_certs(chain))
-    validator = CertificateValidator(
-        to_asn1_certs([cert])[0], intermediate_certs=to_asn1_certs(chain), validation_context=vc
-    )
     try:
-        asyncio.run(validator.async_validate_usage({"non_repudiation"}))
+        validate_certificate(to_asn1_certs([cert])[0], to_asn1_certs(chain), vc)
     except RevokedError as exc:
         raise CertificateError(
             f"the certificate is revoked: {exc}", code="certificate_revoked"

@@ -1,0 +1,83 @@
+"""B-T, B-LT and B-LTA against a local certomancer TSA/OCSP/CRL service."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from signing import CertificateError, SignatureAppearance, sign_pdf, verify_pdf
+
+
+@pytest.mark.parametrize("level", ["B-T", "B-LT", "B-LTA"])
+def test_long_term_levels_sign_and_validate(ltv, pdf_doc, signature_png, level):
+    trust = ltv.trust(allow_fetching=True)
+    signed = sign_pdf(
+        pdf_doc,
+        ltv.signer,
+        appearance=SignatureAppearance(kind="signer", image=signature_png),
+        level=level,
+        timestamper_url=ltv.tsa_url,
+        trust=trust if level != "B-T" else None,
+    )
+    report = verify_pdf(signed, trust=ltv.trust(allow_fetching=True, revocation="hard-fail"))
+    assert report.verdict == "valid", report
+    sig = report.signatures[0]
+    assert sig.level == level
+    assert sig.timestamp is not None and sig.timestamp.trusted and sig.timestamp.intact
+    assert sig.timestamp.authority == "edoc Time Stamping Authority"
+    assert sig.revocation == "good"
+    assert sig.to_dict()["timestamp"]["time"].endswith("+07:00")
+    assert len(PdfReader(io.BytesIO(signed)).pages) == 2
+    if level == "B-LTA":
+        assert len(report.document_timestamps) == 1
+        assert report.document_timestamps[0].trusted
+
+
+@pytest.mark.parametrize("level", ["B-LT", "B-LTA"])
+def test_long_term_validates_offline_with_hard_fail(ltv, pdf_doc, level):
+    signed = sign_pdf(
+        pdf_doc,
+        ltv.signer,
+        level=level,
+        timestamper_url=ltv.tsa_url,
+        trust=ltv.trust(allow_fetching=True),
+    )
+    offline = ltv.trust(allow_fetching=False, revocation="hard-fail")
+    report = verify_pdf(signed, trust=offline)
+    assert report.verdict == "valid", report
+    assert report.signatures[0].revocation == "good"
+
+
+def test_b_b_offline_hard_fail_is_indeterminate(ltv, pdf_doc):
+    """Negative control: without embedded revocation data hard-fail cannot succeed offline."""
+    signed = sign_pdf(pdf_doc, ltv.signer)
+    report = verify_pdf(signed, trust=ltv.trust(revocation="hard-fail"))
+    assert report.verdict == "indeterminate"
+    assert report.signatures[0].reasons == ("revocation_unknown",)
+    assert report.signatures[0].revocation == "unknown"
+
+
+def test_revoked_certificate_refused_when_ocsp_or_crl_is_reachable(ltv, pdf_doc):
+    with pytest.raises(CertificateError) as err:
+        sign_pdf(pdf_doc, ltv.revoked_signer, trust=ltv.trust(allow_fetching=True))
+    assert err.value.code == "certificate_revoked"
+
+
+def test_timestamp_keeps_signature_valid_after_certificate_expiry(ltv, pdf_doc):
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)  # the certificate ends tomorrow
+    stamped = sign_pdf(
+        pdf_doc,
+        ltv.signer,
+        level="B-LT",
+        timestamper_url=ltv.tsa_url,
+        trust=ltv.trust(allow_fetching=True),
+    )
+    plain = sign_pdf(pdf_doc, ltv.signer)
+    offline = ltv.trust()
+    assert verify_pdf(stamped, trust=offline, at=later).verdict == "valid"
+    report = verify_pdf(plain, trust=offline, at=later)
+    assert report.verdict == "indeterminate"
+    assert "certificate_expired" in report.signatures[0].reasons
