@@ -97,9 +97,13 @@ class AxisClient:
         *,
         message_type: MessageType | None = None,
         message_id: str | None = None,
+        to: tuple[str, ...] | list[str] = (),
     ) -> SendReceipt:
         """Send an edXML message. With ``validate`` (default) it is parsed and checked against
-        the XSD first, and ``message_type`` defaults to the message's kind."""
+        the XSD first, and ``message_type`` defaults to the message's kind.
+
+        ``to`` names receivers explicitly; needed for a status that names no receiver itself
+        (a take-back request, code 13), optional otherwise (a subset of a document's To)."""
         if self.validate or message_type is None:
             kind = parse_message(data, config=self.edxml_config).kind
             if message_type is not None and message_type != kind:
@@ -109,11 +113,11 @@ class AxisClient:
             message_type = kind
         message_id = message_id or hashlib.sha256(data).hexdigest()
         h = self.protocol.headers
+        extra = {h.message_type: message_type, h.message_id: message_id}
+        if to:
+            extra[h.to] = ",".join(to)
         reply = self._json(
-            self.protocol.paths.send,
-            data,
-            content_type="application/xml",
-            extra={h.message_type: message_type, h.message_id: message_id},
+            self.protocol.paths.send, data, content_type="application/xml", extra=extra
         )
         return SendReceipt(
             doc_id=str(reply["DocId"]),

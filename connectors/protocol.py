@@ -70,6 +70,8 @@ class AxisHeaders:
     signature: str = "XroadVnpt-sign-header"
     message_type: str = "messagetype"
     message_id: str = "X-Edoc-Message-Id"
+    # Explicit receivers (comma-separated OrganIds), the SDK header JSON's optional "to" (P).
+    to: str = "to"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -229,8 +229,13 @@ class StatusMessage:
 
     @property
     def receiver_organ_ids(self) -> tuple[str, ...]:
-        # A status goes back to the original sender named in ResponseFor (vn-standards §2.3).
-        return (self.response_for.organ_id,) if self.response_for.organ_id else ()
+        """A status goes back to the original sender named in ResponseFor (vn-standards §2.3).
+        When the original sender itself reports (13, take-back request) the message does not
+        name its receiver: () here, and the transport must be told (``AxisClient.send(to=)``)."""
+        organ_id = self.response_for.organ_id
+        if not organ_id or organ_id == self.sender.organ_id:
+            return ()
+        return (organ_id,)
 
 
 Message = EdocMessage | StatusMessage

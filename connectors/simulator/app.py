@@ -1,7 +1,8 @@
 """The axis simulator: a small Flask app that speaks exactly the client's protocol.
 
 It registers agencies, authenticates requests (HMAC, replay window, nonces), validates and
-routes messages by their receivers (To for documents, ResponseFor/OrganId for statuses), appends
+routes messages by their receivers (To for documents, ResponseFor/OrganId for statuses, or an
+explicit ``to`` header, e.g. for a take-back request that names no receiver), appends
 a TraceHeader, keeps each delivery until its receiver acknowledges it done/fail, and serves the
 sent-items view and the agency directory. State lives in SQLite, so it survives restarts.
 """
@@ -145,10 +146,19 @@ def create_simulator_app(
             return _fail(400, "message_type_mismatch", f"the message is {msg.kind!r}")
         if msg.sender.organ_id != agency.organ_id:
             return _fail(403, "sender_mismatch", "From/OrganId is not the sending system's agency")
-        receivers = msg.receiver_organ_ids
+        explicit = tuple(o.strip() for o in request.headers.get(h.to, "").split(",") if o.strip())
+        receivers = explicit or msg.receiver_organ_ids
+        if explicit and isinstance(msg, EdocMessage):
+            outside = sorted(set(explicit) - set(msg.receiver_organ_ids))
+            if outside:
+                return _fail(
+                    400, "receiver_not_in_message", "to names an agency not in To", unknown=outside
+                )
+        if not receivers:
+            return _fail(422, "no_receiver", "the message names no receiver; pass 'to'")
         known = {a.organ_id for a in store.agencies()}
         unknown = sorted(set(receivers) - known)
-        if not receivers or unknown:
+        if unknown:
             return _fail(422, "unknown_receiver", "receivers are not registered", unknown=unknown)
         now = state.now()
         routed = append_trace(body, config=edxml_config, organ_id=hub_organ_id, now=now)
