@@ -157,13 +157,21 @@ class Fixture:
     store: Store
 
 
+@pytest.fixture(scope="session")
+def sample_pdfs(signer: Signer) -> dict[str, bytes]:
+    """Made once: signing is the slow part of the fixtures."""
+    return {
+        "decision": signer.sign(make_pdf(
+            ["QUYẾT ĐỊNH", "Ban hành Quy chế làm việc của UBND tỉnh"], pages=2)),
+        "annex": make_pdf(["Phụ lục: Quy chế làm việc", "Điều 1. Phạm vi điều chỉnh"]),
+        "letter": signer.sign(make_pdf(["CÔNG VĂN", "Về việc góp ý dự thảo Quy chế"])),
+    }
+
+
 @pytest.fixture
-def record_fixture(signer: Signer) -> Fixture:
+def record_fixture(sample_pdfs: dict[str, bytes]) -> Fixture:
     store = Store()
-    decision = signer.sign(make_pdf(["QUYẾT ĐỊNH", "Ban hành Quy chế làm việc của UBND tỉnh"],
-                                    pages=2))
-    annex = make_pdf(["Phụ lục: Quy chế làm việc", "Điều 1. Phạm vi điều chỉnh"])
-    letter = signer.sign(make_pdf(["CÔNG VĂN", "Về việc góp ý dự thảo Quy chế"]))
+    decision, annex, letter = (sample_pdfs[k] for k in ("decision", "annex", "letter"))
     documents = [
         DocumentInfo(
             id="doc-1", direction="outgoing", type_name="Quyết định", number="15",
