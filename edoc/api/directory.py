@@ -50,13 +50,6 @@ def document_types():
     return jsonify({
         "items": [{"key": t.key, "name": t.name, "abbreviation": t.abbreviation,
                    "is_copy": t.is_copy} for t in DOCUMENT_TYPES],
-        "urgencies": [{"key": k, "name": str(v)} for k, v in _pairs(URGENCIES)],
-        "confidentialities": [{"key": k, "name": str(v)} for k, v in _pairs(CONFIDENTIALITIES)],
+        "urgencies": [{"key": lv.key, "name": lv.name} for lv in URGENCIES],
+        "confidentialities": [{"key": lv.key, "name": lv.name} for lv in CONFIDENTIALITIES],
     })
-
-
-def _pairs(table):
-    if isinstance(table, dict):
-        return table.items()
-    return [(getattr(x, "key", x[0] if isinstance(x, tuple) else x),
-             getattr(x, "name", x[1] if isinstance(x, tuple) else x)) for x in table]
