@@ -48,7 +48,12 @@ _HEADER_FLOOR = 0.55
 #: A horizontal gap wider than this many font sizes separates the two header columns.
 _COLUMN_GAP = 4.0
 _NUMBER_RE = re.compile(r"\s*so\s*:")
-_DATE_RE = re.compile(r"ngay\b.*?thang\b.*?nam\b")
+# The whole segment must be a date line: an optional place (no digits), then "ngày … tháng …
+# năm …" with only digits, dots, ellipses, underscores or spaces in the gaps. A body sentence
+# mentioning a date does not match.
+_GAP = r"[\d\.…_\s]*"
+_DATE_RE = re.compile(rf"[^\d]{{0,60}}?\bngay{_GAP}thang{_GAP}nam{_GAP}$")
+_DATE_WORD = re.compile(r"ngay")
 _ABOVE, _BELOW = 0.3, 0.35  # field room around the text box, in font sizes
 _WIDEN = 2.0  # extra width on each side, in font sizes
 
@@ -60,22 +65,24 @@ _FALLBACK_WIDTH = {NUMBER_FIELD: 0.29, DATE_FIELD: 0.48}  # fraction of the page
 
 @dataclass(frozen=True)
 class _Segment:
-    text: str
-    folded: str
-    boxes: tuple[tuple[float, float, float, float] | None, ...]  # per character
+    clusters: tuple[str, ...]  # one base character with its marks (NFC), or a virtual space
+    boxes: tuple[tuple[float, float, float, float] | None, ...]  # per cluster
     size: float
+    folded: str  # lower case, no diacritics, đ → d
+    owner: tuple[int, ...]  # cluster index of each folded character
 
-    def bbox(self, start: int = 0, end: int | None = None) -> Rect:
-        boxes = [b for b in self.boxes[start:end] if b is not None]
+    def bbox(self) -> Rect:
+        boxes = [b for b in self.boxes if b is not None]
         return (min(b[0] for b in boxes), min(b[1] for b in boxes),
                 max(b[2] for b in boxes), max(b[3] for b in boxes))
 
+    def text_before(self, folded_index: int) -> str:
+        return "".join(self.clusters[:self.owner[folded_index]])
 
-def _fold_char(ch: str) -> str:
-    if ch in "đĐ":
-        return "d"
-    base = unicodedata.normalize("NFD", ch)[:1] or ch
-    return base.lower()
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def _text_lines(container) -> Iterator[LTTextLine]:
@@ -87,33 +94,48 @@ def _text_lines(container) -> Iterator[LTTextLine]:
 
 
 def _segments(line: LTTextLine) -> Iterator[_Segment]:
-    chars: list[tuple[str, tuple[float, float, float, float] | None, float]] = []
+    # Each entry: [text, box, size]. Combining marks drawn as glyphs of their own (decomposed
+    # text) join the preceding character, so "Số" matches whichever way it was encoded.
+    chars: list[list] = []
     last_x1: float | None = None
     for item in line:
         if isinstance(item, LTChar):
+            text = item.get_text()
+            box = (item.x0, item.y0, item.x1, item.y1)
+            if text and all(unicodedata.combining(c) for c in text) and chars and \
+                    chars[-1][1] is not None:
+                prev = chars[-1]
+                prev[0] += text
+                prev[1] = (min(prev[1][0], box[0]), min(prev[1][1], box[1]),
+                           max(prev[1][2], box[2]), max(prev[1][3], box[3]))
+                continue
             size = item.size or (item.y1 - item.y0)
             if last_x1 is not None and item.x0 - last_x1 > _COLUMN_GAP * size and chars:
                 yield _make_segment(chars)
                 chars = []
             last_x1 = item.x1
-            for ch in unicodedata.normalize("NFC", item.get_text()):
-                chars.append((ch, (item.x0, item.y0, item.x1, item.y1), size))
+            chars.append([text, box, size])
         elif isinstance(item, LTAnno):
             text = item.get_text()
             if text.strip() == "" and text != "\n" and chars:
-                chars.append((" ", None, 0.0))
+                chars.append([" ", None, 0.0])
     if chars:
         yield _make_segment(chars)
 
 
-def _make_segment(chars) -> _Segment:
-    # Strip trailing/leading virtual spaces so indexes stay aligned with the boxes.
+def _make_segment(chars: list[list]) -> _Segment:
     while chars and chars[-1][1] is None:
         chars.pop()
-    text = "".join(c[0] for c in chars)
+    clusters = tuple(unicodedata.normalize("NFC", c[0]) for c in chars)
+    folded, owner = [], []
+    for index, cluster in enumerate(clusters):
+        for ch in _fold(cluster):
+            folded.append(ch)
+            owner.append(index)
     sizes = [c[2] for c in chars if c[1] is not None] or [_FALLBACK_SIZE]
-    return _Segment(text=text, folded="".join(_fold_char(c) for c in text),
-                    boxes=tuple(c[1] for c in chars), size=float(statistics.median(sizes)))
+    return _Segment(clusters=clusters, boxes=tuple(c[1] for c in chars),
+                    size=float(statistics.median(sizes)), folded="".join(folded),
+                    owner=tuple(owner))
 
 
 def _first_page(pdf_bytes: bytes) -> tuple[float, float, list[_Segment]]:
@@ -168,11 +190,13 @@ def locate_number_and_date(pdf_bytes: bytes) -> Placement:
             bbox = seg.bbox()
             number = _field(NUMBER_FIELD, bbox, seg.size, italic=False, width=width)
             covers.append((0, _pad(bbox, 1.0)))
-        elif date is None and (match := _DATE_RE.search(seg.folded)):
+        elif date is None and _DATE_RE.fullmatch(seg.folded.strip()):
             bbox = seg.bbox()
             date = _field(DATE_FIELD, bbox, seg.size, italic=True, width=width)
             covers.append((0, _pad(bbox, 1.0)))
-            place = seg.text[:match.start()].strip().rstrip(",").strip() or None
+            word = _DATE_WORD.search(seg.folded)
+            assert word is not None  # the full match contains it
+            place = seg.text_before(word.start()).strip().rstrip(",").strip() or None
         if number is not None and date is not None:
             break
 

@@ -20,6 +20,7 @@ from edoc.drafting.layout import (
     HEADER_COLUMNS_MM,
     NUMBER_SIZE,
     SIGNATURE_COLUMNS_MM,
+    SIGNER_SIZE,
 )
 from edoc.drafting.placement import (
     DATE_FIELD,
@@ -88,5 +89,7 @@ def _signature_box(found: dict[str, tuple[int, float, float]]) -> SignatureBox |
         return None
     page, centre, top = space
     half = (SIGNATURE_COLUMNS_MM[1] - 2 * CELL_INSET_MM) * _PT_PER_MM / 2
-    rect = (round(centre - half, 2), round(name[2], 2), round(centre + half, 2), round(top, 2))
+    # The name's destination top sits about 1 pt under its capitals' tops: keep clear of them.
+    rect = (round(centre - half, 2), round(name[2] + 0.15 * SIGNER_SIZE, 2),
+            round(centre + half, 2), round(top, 2))
     return SignatureBox(page=page, rect=rect)
