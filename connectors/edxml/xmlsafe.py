@@ -9,8 +9,6 @@ against ``max_text_chars``.
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from ..errors import EnvelopeInvalid
@@ -18,10 +16,6 @@ from .config import EdxmlLimits
 
 __all__ = ["check_text_sizes", "new_parser", "parse_bytes"]
 
-# Anything before the root element that is not a comment, PI or whitespace: the prolog ends at
-# the first "<" followed by a name character. A DOCTYPE must appear before that point.
-_PROLOG_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
-_ROOT_START = re.compile(rb"<[A-Za-z_:\x80-\xff]")
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00")
 
 
@@ -54,9 +48,7 @@ def parse_bytes(data: bytes, *, limits: EdxmlLimits) -> etree._ElementTree:
     # UTF-16/32 would hide a DOCTYPE from the byte scan below; edXML is UTF-8 in every sample.
     if data.startswith(_WIDE_BOMS) or b"\x00" in data[:4]:
         raise EnvelopeInvalid("encoding_unsupported", "only UTF-8 (ASCII-compatible) edXML is read")
-    root_at = _ROOT_START.search(data)
-    prolog_end = root_at.start() if root_at else len(data)
-    if _PROLOG_DOCTYPE.search(data, 0, prolog_end):
+    if _prolog_has_doctype(data):
         raise EnvelopeInvalid("dtd_forbidden", "document type declarations are not accepted")
     try:
         root = etree.fromstring(data, parser=new_parser())
@@ -67,6 +59,25 @@ def parse_bytes(data: bytes, *, limits: EdxmlLimits) -> etree._ElementTree:
     if tree.docinfo.internalDTD is not None or tree.docinfo.externalDTD is not None:
         raise EnvelopeInvalid("dtd_forbidden", "document type declarations are not accepted")
     return tree
+
+
+def _prolog_has_doctype(data: bytes) -> bool:
+    """True if a DOCTYPE appears before the root element (skipping the XML declaration,
+    comments, processing instructions and whitespace, which is all a prolog may hold)."""
+    pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    end = len(data)
+    while pos < end:
+        while pos < end and data[pos] in b" \t\r\n":
+            pos += 1
+        if data.startswith(b"<!--", pos):
+            close = data.find(b"-->", pos + 4)
+            pos = end if close < 0 else close + 3
+        elif data.startswith(b"<?", pos):
+            close = data.find(b"?>", pos + 2)
+            pos = end if close < 0 else close + 2
+        else:
+            return data[pos : pos + 9].upper() == b"<!DOCTYPE"
+    return False
 
 
 def check_text_sizes(
