@@ -102,6 +102,9 @@ class TestCa:
     certificate: x509.Certificate
     private_key: PrivateKey
     chain: tuple[x509.Certificate, ...] = ()
+    # Written into every certificate issued: validators only consult a CRL (even one handed to
+    # them) for certificates that declare a distribution point. ".test" never resolves.
+    crl_url: str | None = None
 
     @classmethod
     def create(
@@ -112,8 +115,12 @@ class TestCa:
         key_type: KeyType = "rsa2048",
         not_before: dt.datetime | None = None,
         not_after: dt.datetime | None = None,
+        crl_url: str | None = None,
     ) -> TestCa:
-        """A self-signed root CA, valid from a day ago for 20 years unless told otherwise."""
+        """A self-signed root CA, valid from a day ago for 20 years unless told otherwise.
+
+        ``crl_url`` defaults to ``http://pki.edoc.test/<name>.crl``.
+        """
         key = _new_key(key_type)
         now = _now()
         name = _name(common_name, organization, None)
@@ -144,7 +151,8 @@ class TestCa:
             .add_extension(ski, critical=False)
             .sign(key, hashes.SHA256())
         )
-        return cls(certificate=cert, private_key=key)
+        url = crl_url or f"http://pki.edoc.test/{_slug(common_name)}.crl"
+        return cls(certificate=cert, private_key=key, crl_url=url)
 
     @classmethod
     def from_pkcs12(cls, data: bytes, passphrase: str) -> TestCa:
@@ -153,7 +161,9 @@ class TestCa:
             raise ValueError("the PKCS#12 file holds no CA key and certificate")
         if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
             raise ValueError("unsupported CA key type")
-        return cls(certificate=cert, private_key=key, chain=tuple(extra))
+        name = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        url = f"http://pki.edoc.test/{_slug(str(name[0].value) if name else 'ca')}.crl"
+        return cls(certificate=cert, private_key=key, chain=tuple(extra), crl_url=url)
 
     def as_issued(self) -> IssuedCertificate:
         return IssuedCertificate(self.certificate, self.private_key, self.chain)
@@ -171,7 +181,11 @@ class TestCa:
         crl_url: str | None = None,
         ocsp_url: str | None = None,
     ) -> IssuedCertificate:
-        """A document-signing leaf (digitalSignature + nonRepudiation), 3 years by default."""
+        """A document-signing leaf (digitalSignature + nonRepudiation), 3 years by default.
+
+        ``crl_url`` defaults to the CA's; pass ``""`` for a certificate without one.
+        """
+        crl_url = self.crl_url if crl_url is None else crl_url
         key = _new_key(key_type)
         now = _now()
         ca_ski = self.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)

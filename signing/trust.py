@@ -86,7 +86,7 @@ class TrustSettings:
         extra_certs: Iterable[asn1_x509.Certificate] = (),
         extra_crls: Iterable[object] = (),
         extra_ocsps: Iterable[object] = (),
-        revocation: RevocationMode | None = None,
+        revocation: RevocationMode | Literal["require"] | None = None,
     ) -> ValidationContext:
         return ValidationContext(
             trust_roots=list(self._roots),
@@ -98,7 +98,9 @@ class TrustSettings:
             moment=moment,
         )
 
-    def dss_settings(self, revocation: RevocationMode | None = None) -> dict[str, object]:
+    def dss_settings(
+        self, revocation: RevocationMode | Literal["require"] | None = None
+    ) -> dict[str, object]:
         """Keyword arguments for ``DocumentSecurityStore.as_validation_context``."""
         return {
             "trust_roots": list(self._roots),

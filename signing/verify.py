@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Literal
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -96,7 +97,9 @@ class _Contexts:
         )
 
     def make(
-        self, moment: dt.datetime | None = None, revocation: RevocationMode | None = None
+        self,
+        moment: dt.datetime | None = None,
+        revocation: RevocationMode | Literal["require"] | None = None,
     ) -> ValidationContext:
         moment = moment or self.at
         if self.dss is None:
@@ -115,11 +118,9 @@ def _revocation(
         return "revoked"
     if not status.trusted or not contexts.has_revinfo:
         return "unknown"
-    if contexts.trust.revocation == "hard-fail":
-        return "good"
-    # Soft-fail mode passes silently without data; ask again in hard-fail mode to tell apart
-    # "checked and good" from "nothing to check against".
-    vc = contexts.make(moment=moment, revocation="hard-fail")
+    # Soft- and hard-fail modes pass silently when a certificate declares no CRL/OCSP source;
+    # ask again requiring data to tell "checked and good" from "nothing to check against".
+    vc = contexts.make(moment=moment, revocation="require")
     try:
         validate_certificate(status.signing_cert, sig.other_embedded_certs, vc)
     except (PathValidationError, PathBuildingError, ValidationError):
