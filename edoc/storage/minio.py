@@ -90,7 +90,7 @@ def translate(exc: BaseException, operation: str, key: str | None = None, *,
     if isinstance(exc, S3Error):
         if exc.code in _NOT_FOUND:
             return ObjectNotFound(**details)
-        if locked and exc.code in {"AccessDenied", "InvalidRequest"}:
+        if locked and exc.code == "AccessDenied":
             return ObjectLocked(**details)
         logger.error("S3 %s %s failed: %s %s", operation, key, exc.code, exc.message)
         return StorageError(**details, s3_code=exc.code)
