@@ -162,6 +162,15 @@ def test_store_dies_while_reading(store: MinioStore, s3: S3TestServer) -> None:
     fh.close()
 
 
+def test_full_reads_reuse_pooled_connections(store: MinioStore, s3: S3TestServer) -> None:
+    res = store.put(io.BytesIO(os.urandom(300_000)))
+    for _ in range(20):
+        with store.open(res.key) as fh:
+            assert len(fh.read()) == 300_000
+    pool = store.client._http.connection_from_url(s3.url)
+    assert pool.num_connections <= 2  # one per request would mean connections leak or close
+
+
 def test_unknown_bucket_lock_mode_is_refused(s3: S3TestServer) -> None:
     with pytest.raises(ValueError):
         create_store(s3.store_config(lock_mode="FOREVER"))
