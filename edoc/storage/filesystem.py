@@ -140,6 +140,7 @@ class FilesystemStore:
             content_type: str = DEFAULT_CONTENT_TYPE,
             metadata: Mapping[str, str] | None = None) -> PutResult:
         content_type = content_type or DEFAULT_CONTENT_TYPE
+        meta = check_metadata(metadata)
         try:
             fd, tmp_name = tempfile.mkstemp(dir=self._tmp_dir(), prefix="put-")
         except OSError as exc:
@@ -163,7 +164,7 @@ class FilesystemStore:
             os.chmod(tmp_name, 0o444)
             self._makedirs(path.parent)
             self._write_meta(path, {"content_type": content_type,
-                                    "metadata": check_metadata(metadata),
+                                    "metadata": meta,
                                     "created_at": utcnow().isoformat()})
             os.replace(tmp_name, path)
             if self._fsync:

@@ -43,6 +43,7 @@ class MemoryStore:
     def put(self, stream: IO[bytes], *, size: int | None = None,
             content_type: str = DEFAULT_CONTENT_TYPE,
             metadata: Mapping[str, str] | None = None) -> PutResult:
+        meta = check_metadata(metadata)
         buf = io.BytesIO()
         sha, total = copy_hashing(stream, buf.write, size=size)
         key = key_for(sha)
@@ -52,7 +53,7 @@ class MemoryStore:
                 entry.created_at = utcnow()  # a revived orphan must not be collected now
                 return PutResult(key, sha, total, entry.content_type, created=False)
             self._objects[key] = _Entry(buf.getvalue(), content_type or DEFAULT_CONTENT_TYPE,
-                                        check_metadata(metadata), utcnow())
+                                        meta, utcnow())
         return PutResult(key, sha, total, content_type or DEFAULT_CONTENT_TYPE)
 
     def _get(self, key: str) -> _Entry:

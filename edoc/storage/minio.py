@@ -88,7 +88,7 @@ def translate(exc: BaseException, operation: str, key: str | None = None, *,
     """The edoc error for a vendor exception, or None to let it through unchanged."""
     details = {"operation": operation, "key": key}
     if isinstance(exc, S3Error):
-        if exc.code in _NOT_FOUND:
+        if exc.code in _NOT_FOUND and operation != "put":
             return ObjectNotFound(**details)
         if locked and exc.code == "AccessDenied":
             return ObjectLocked(**details)
@@ -206,16 +206,22 @@ class MinioStore:
         self._ensure_bucket()
         created = True
         with _Translate("put", key):
-            if size <= SINGLE_PUT_MAX:
-                created = self._put_single(key, data.read(size), content_type, meta)
-            elif self._exists(key):
-                created = False
-            else:
-                self.client.put_object(
-                    self.bucket, key, data, size, content_type=content_type,
-                    metadata={_META_PREFIX + k: quote(v, safe="") for k, v in meta.items()},
-                    part_size=PART_SIZE,
-                )
+            try:
+                if size <= SINGLE_PUT_MAX:
+                    created = self._put_single(key, data.read(size), content_type, meta)
+                elif self._exists(key):
+                    created = False
+                else:
+                    self.client.put_object(
+                        self.bucket, key, data, size, content_type=content_type,
+                        metadata={_META_PREFIX + k: quote(v, safe="") for k, v in meta.items()},
+                        part_size=PART_SIZE,
+                    )
+            except S3Error as exc:
+                if exc.code == "NoSuchBucket":
+                    # Removed behind our back: recreate it on the next call; this one fails.
+                    self._bucket_ready = False
+                raise
         return PutResult(key, sha, size, content_type, created=created)
 
     def _put_single(self, key: str, body: bytes, content_type: str,

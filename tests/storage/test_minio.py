@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from edoc.extensions import csrf, db
 from edoc.storage import create_store
-from edoc.storage.base import ObjectLocked, StorageUnavailable
+from edoc.storage.base import ObjectLocked, StorageError, StorageUnavailable
 from edoc.storage.minio import MinioStore
 from edoc.storage.models import StoredObject
 from edoc.storage.services import save_stream
@@ -169,6 +169,18 @@ def test_full_reads_reuse_pooled_connections(store: MinioStore, s3: S3TestServer
             assert len(fh.read()) == 300_000
     pool = store.client._http.connection_from_url(s3.url)
     assert pool.num_connections <= 2  # one per request would mean connections leak or close
+
+
+def test_bucket_removed_behind_our_back_is_recreated(store: MinioStore,
+                                                     s3: S3TestServer) -> None:
+    store.put(io.BytesIO(b"first"))
+    s3.reset()  # bucket and objects gone
+    with pytest.raises(StorageError) as exc:
+        store.put(io.BytesIO(b"second"))
+    assert exc.value.status == 503
+    res = store.put(io.BytesIO(b"third"))
+    assert res.created and store.exists(res.key)
+    assert s3.minio_client().get_object_lock_config(TEST_BUCKET) is not None
 
 
 def test_unknown_bucket_lock_mode_is_refused(s3: S3TestServer) -> None:
