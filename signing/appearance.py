@@ -170,8 +170,12 @@ class StampLayout:
 
 
 @cache
+def _load_font(path: str, size_px: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size_px)
+
+
 def _font(role: FontRole, size_px: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(find_font(role)), size_px)
+    return _load_font(str(find_font(role)), size_px)
 
 
 def _text_image(text: str, role: FontRole, size_pt: float, color=_BLACK) -> Image.Image:

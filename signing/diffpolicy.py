@@ -14,9 +14,13 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import HistoricalResolver, RawPdfPath
 from pyhanko.sign.diff_analysis import (
     DEFAULT_DIFF_POLICY,
+    FormUpdatingRule,
+    GenericFieldModificationRule,
     ModificationLevel,
     QualifiedWhitelistRule,
     ReferenceUpdate,
+    SigFieldCreationRule,
+    SigFieldModificationRule,
     StandardDiffPolicy,
 )
 from pyhanko.sign.diff_analysis.commons import compare_dicts
@@ -49,7 +53,8 @@ def _annot_refs(page: generic.DictionaryObject) -> tuple[set[generic.Reference],
 
 
 class AnnotationAdditionRule(QualifiedWhitelistRule):
-    """Clear pages that only gained new markup annotations, the annotations and their streams."""
+    """Clear pages that only gained new annotations: markup (with their streams) at level
+    ANNOTATIONS, and the page bindings of new signature widgets."""
 
     def apply_qualified(
         self, old: HistoricalResolver, new: HistoricalResolver
@@ -78,21 +83,26 @@ class AnnotationAdditionRule(QualifiedWhitelistRule):
         added = new_annots - old_annots
         if not added or old_annots - new_annots:
             return
+        markup: list[generic.Reference] = []
         for annot_ref in added:
-            annot = new.get_object(annot_ref)
             if not old.is_ref_unassignable(annot_ref):
                 return  # re-used an existing object id: not a plain addition
+            annot = new.get_object(annot_ref)
             if not isinstance(annot, generic.DictionaryObject):
                 return
-            if annot.get("/Subtype") not in MARKUP_SUBTYPES:
-                return
+            if annot.get("/Subtype") in MARKUP_SUBTYPES:
+                markup.append(annot_ref)
+            elif not _is_signature_widget(annot):
+                return  # links, other widgets...: not ours to explain
         try:
             compare_dicts(old_page, new_page, frozenset({"/Annots"}))
         except SuspiciousModification:
             return
-        level = ModificationLevel.ANNOTATIONS
-        # Page objects are referenced from many places; like pyHanko's own widget rule we
-        # approve them as a whole once only /Annots differs.
+        # New signature widgets only need their page binding cleared (the form rule vets the
+        # fields themselves), as pyHanko's own rule does at LTA level; markup raises the level.
+        level = ModificationLevel.ANNOTATIONS if markup else ModificationLevel.LTA_UPDATES
+        # Page objects are referenced from many places; like pyHanko's widget rule we approve
+        # them as a whole once only /Annots differs.
         yield level, ReferenceUpdate(page_ref)
         if new_arr_ref is not None:
             yield (
@@ -101,15 +111,40 @@ class AnnotationAdditionRule(QualifiedWhitelistRule):
                     new_arr_ref, context_checked=RelativeContext(page_ref, RawPdfPath("/Annots"))
                 ),
             )
-        for annot_ref in added:
-            yield level, ReferenceUpdate(annot_ref)
+        for annot_ref in markup:
+            yield ModificationLevel.ANNOTATIONS, ReferenceUpdate(annot_ref)
             for dep in new.collect_dependencies(
                 new.get_object(annot_ref), since_revision=old.revision + 1
             ):
-                yield level, ReferenceUpdate(dep)
+                yield ModificationLevel.ANNOTATIONS, ReferenceUpdate(dep)
 
+
+def _is_signature_widget(annot: generic.DictionaryObject) -> bool:
+    if annot.get("/Subtype") != "/Widget":
+        return False
+    node = annot
+    for _ in range(32):  # field trees are shallow; the bound guards against cycles
+        if "/FT" in node:
+            return node["/FT"] == "/Sig"
+        parent = node.get("/Parent")
+        if parent is None:
+            return False
+        node = parent
+    return False
+
+
+# pyHanko's widget-binding check rejects every other new annotation in the same comparison (and
+# it compares the signed revision with each later one cumulatively), so the page bindings of new
+# signature widgets are cleared by AnnotationAdditionRule instead.
+_FORM_RULE = FormUpdatingRule(
+    field_rules=[
+        SigFieldCreationRule(approve_widget_bindings=False),
+        SigFieldModificationRule(),
+        GenericFieldModificationRule(),
+    ],
+)
 
 EDOC_DIFF_POLICY = StandardDiffPolicy(
     global_rules=[*DEFAULT_DIFF_POLICY.global_rules, AnnotationAdditionRule()],
-    form_rule=DEFAULT_DIFF_POLICY.form_rule,
+    form_rule=_FORM_RULE,
 )
