@@ -37,7 +37,13 @@ def start(
     """
     app = create_simulator_app(str(db_path), agencies=agencies, **options)
     server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="axis-simulator", daemon=True)
+    # A short poll interval makes stop() return quickly (the default waits up to 0.5 s).
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name="axis-simulator",
+        daemon=True,
+    )
     thread.start()
     stopped = threading.Event()
 
