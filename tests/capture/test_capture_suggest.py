@@ -231,3 +231,24 @@ def test_invalid_dates_are_not_suggested():
                          "Lịch làm việc")
     assert s.document_date is None
     assert s.confidence["document_date"] == 0.0
+
+
+@pytest.mark.slow
+def test_suggestion_from_word_files_printed_to_pdf_by_libreoffice(tmp_path):
+    """Writer lays the header table out like Word does (the motto wraps in its column), and its
+    PDF's text order is another real-world order."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    assert soffice, "libreoffice-writer-nogui is a system dependency"
+    for sample, doc in SAMPLES.items():
+        (tmp_path / f"{sample}.docx").write_bytes(decree30_docx(doc))
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+         "--convert-to", "pdf", "--outdir", str(tmp_path),
+         *(str(tmp_path / f"{sample}.docx") for sample in SAMPLES)],
+        check=True, capture_output=True, timeout=180)
+    for sample in SAMPLES:
+        text = extract_pdf((tmp_path / f"{sample}.pdf").read_bytes()).first_page
+        assert _fields(suggest_metadata(text)) == EXPECTED[sample], sample
