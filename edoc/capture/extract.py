@@ -135,6 +135,9 @@ def extract_pdf(data: bytes, *, max_pages: int | None = None) -> ExtractResult:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _PAGE_BREAK = "\f"
+# Not text of the document as it reads: properties, the fallback copy of a text box (its
+# mc:Choice twin is read), and tracked deletions.
+_SKIPPED = frozenset({_MC_FALLBACK, f"{_W}pPr", f"{_W}rPr", f"{_W}del", f"{_W}moveFrom"})
 
 
 class _DocxWalker:
@@ -168,7 +171,7 @@ class _DocxWalker:
     def inline(self, element) -> None:
         for child in element.iterchildren():
             tag = child.tag
-            if tag == _MC_FALLBACK or tag == f"{_W}pPr" or tag == f"{_W}rPr":
+            if tag in _SKIPPED:
                 continue
             if tag == f"{_W}t":
                 self.parts.append(child.text or "")

@@ -99,7 +99,7 @@ def inspect_pdf(data: bytes, *, limits: CaptureLimits = DEFAULT_LIMITS) -> PdfIn
         if page_count:
             _ = reader.pages[0].mediabox
         version = reader.pdf_header.removeprefix("%PDF-") if reader.pdf_header else None
-    except (Exception, RecursionError) as exc:
+    except Exception as exc:
         raise pdf_corrupt_error(exc) from exc
     if page_count == 0:
         raise ValidationError(_l("Tệp PDF không có trang nào."), code="pdf_corrupt")
@@ -314,7 +314,7 @@ def inspect_image(data: bytes, kind: FileKind, *,
                     raise
                 except Image.DecompressionBombError as exc:
                     raise _image_too_large(limit=limits.image_max_pixels) from exc
-                except (Exception, RecursionError) as exc:  # "image file is truncated" is OSError
+                except Exception as exc:  # "image file is truncated" is an OSError
                     raise _image_corrupt(exc) from exc
     if ImageFile.LOAD_TRUNCATED_IMAGES:  # a global someone may have set: then truncation passes
         logger.warning("PIL.ImageFile.LOAD_TRUNCATED_IMAGES is on; truncated images are accepted")

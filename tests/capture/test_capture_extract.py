@@ -217,3 +217,25 @@ def test_images_have_no_text_until_ocr(mode):
     data = image_bytes(Image.new(mode, (200, 200), "white"), "PNG")
     pdf = img2pdf.convert(data)
     assert extract_pdf(pdf).needs_ocr is True
+
+
+def test_docx_tracked_changes_and_text_box_fallback():
+    from docx.oxml import parse_xml
+
+    ns = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+          'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"')
+
+    def build(d):
+        p = d.add_paragraph("Giữ ")
+        p._p.append(parse_xml(f'<w:del {ns} w:id="1" w:author="a"><w:r><w:delText>đã xóa '
+                              '</w:delText></w:r></w:del>'))
+        p._p.append(parse_xml(f'<w:ins {ns} w:id="2" w:author="a"><w:r><w:t>đã thêm</w:t>'
+                              '</w:r></w:ins>'))
+        box = d.add_paragraph()
+        box._p.append(parse_xml(
+            f'<w:r {ns}><mc:AlternateContent><mc:Choice Requires="wps"><w:txbxContent><w:p>'
+            '<w:r><w:t>KHẨN</w:t></w:r></w:p></w:txbxContent></mc:Choice><mc:Fallback>'
+            '<w:txbxContent><w:p><w:r><w:t>KHẨN</w:t></w:r></w:p></w:txbxContent>'
+            '</mc:Fallback></mc:AlternateContent></w:r>'))
+
+    assert extract_docx(_docx(build)).pages[0] == "Giữ đã thêm\nKHẨN"
