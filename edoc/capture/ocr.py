@@ -77,8 +77,11 @@ def available_languages(tesseract: str = "tesseract") -> frozenset[str]:
 def _check_available(language: str) -> None:
     if shutil.which("tesseract") is None:
         raise OcrUnavailable(code="ocr_unavailable", missing="tesseract")
+    wanted = language.split("+")
+    if not set(wanted) <= available_languages():
+        available_languages.cache_clear()  # the package may have been installed since
     have = available_languages()
-    missing = [lang for lang in language.split("+") if lang not in have]
+    missing = [lang for lang in wanted if lang not in have]
     if missing:
         raise OcrUnavailable(
             _l("Thiếu dữ liệu ngôn ngữ cho OCR: %(languages)s (cài gói tesseract-ocr-%(first)s).",

@@ -222,8 +222,8 @@ def _squash(text: str) -> str:
     return re.sub(r"[\s:.]", "", fold(text))
 
 
-_HEADINGS = sorted(((_squash(t.heading), t.key) for t in DOCUMENT_TYPES
-                    if not t.is_copy and t.key != "cong_van"), key=lambda h: -len(h[0]))
+_HEADING_KEYS = {_squash(t.heading): t.key for t in DOCUMENT_TYPES
+                 if not t.is_copy and t.key != "cong_van"}
 
 
 @dataclass(slots=True)
@@ -235,22 +235,27 @@ class _Heading:
 
 
 def _find_heading(lines: list[_Line]) -> _Heading | None:
+    """The first type heading printed in capitals; a heading-like line in ordinary case only
+    when there is none."""
+    weak: _Heading | None = None
     for line in lines:
         if line.separator:
             continue
-        squashed = _squash(line.text)
-        for heading, key in _HEADINGS:
-            if squashed == heading:
-                return _Heading(line.index, key, None, 0.9 if _is_upper(line.text) else 0.5)
+        key = _HEADING_KEYS.get(_squash(line.text))
+        if key:
+            if _is_upper(line.text):
+                return _Heading(line.index, key, None, 0.9)
+            weak = weak or _Heading(line.index, key, None, 0.5)
+            continue
         # Heading and subject extracted onto one line: "KẾ HOẠCH Tổ chức hội nghị ...".
         words = line.text.split(" ")
         for n in (1, 2, 3):
             head, rest = " ".join(words[:n]), " ".join(words[n:])
             if rest and _is_upper(head, 1.0) and not _is_upper(rest, 0.5):
-                key = dict(_HEADINGS).get(_squash(head))
+                key = _HEADING_KEYS.get(_squash(head))
                 if key:
                     return _Heading(line.index, key, rest, 0.8)
-    return None
+    return weak
 
 
 # --- subject -----------------------------------------------------------------------------------
@@ -344,10 +349,11 @@ def _continues(previous: str, line: str) -> bool:
 
 def _agency_names(lines: list[_Line], header_end: int, number: _Number | None,
                   date_found: _Date | None, heading: _Heading | None) -> list[str]:
-    stop = number.line if number else header_end
+    # The agency block sits above the number in the left column, whatever the text order.
+    limit = number.line + 1 if number else header_end
     names: list[str] = []
     previous_index = None
-    for line in lines[:max(stop, 0) + 1 if number else header_end]:
+    for line in lines[:limit]:
         if line.separator or (heading and line.index >= heading.line):
             continue
         text = line.text
