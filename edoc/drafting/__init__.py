@@ -16,6 +16,7 @@ from edoc.drafting.placement import (
     Placement,
     SignatureBox,
     field_values,
+    text_field_specs,
 )
 from edoc.drafting.spec import (
     SIGNING_CAPACITIES,
@@ -52,4 +53,5 @@ __all__ = [
     "pdf_draft",
     "placement_from_anchors",
     "render_draft",
+    "text_field_specs",
 ]

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from edoc.drafting.spec import format_date_line, format_number_line
+from signing.formfields import TextFieldSpec
 
 __all__ = [
     "DATE_FIELD",
@@ -32,6 +33,7 @@ __all__ = [
     "Rect",
     "SignatureBox",
     "field_values",
+    "text_field_specs",
 ]
 
 NUMBER_FIELD = "so_ky_hieu"
@@ -91,3 +93,11 @@ def field_values(placement: Placement, *, number: int, notation: str, issued_on:
         placement.number.name: format_number_line(number, notation),
         placement.date.name: format_date_line(where, issued_on),
     }
+
+
+def text_field_specs(placement: Placement) -> list[TextFieldSpec]:
+    """The placement as ``signing.formfields.add_text_fields`` takes it."""
+    return [TextFieldSpec(name=f.name, page=f.page, box=f.rect, font_size=f.font_size,
+                          style="bold" if f.bold else "italic" if f.italic else "regular",
+                          align=f.align)
+            for f in placement.fields]

@@ -26,7 +26,9 @@ from edoc.drafting import (
     field_values,
     locate_number_and_date,
 )
+from edoc.drafting.placement import text_field_specs
 from edoc.errors import ServiceUnavailable, ValidationError
+from signing.formfields import add_text_fields, fill_fields
 
 HEADINGS = {"quyet_dinh": "QUYẾT ĐỊNH", "to_trinh": "TỜ TRÌNH", "bao_cao": "BÁO CÁO",
             "thong_bao": "THÔNG BÁO", "ke_hoach": "KẾ HOẠCH", "giay_moi": "GIẤY MỜI"}
@@ -141,6 +143,36 @@ def test_filled_values_fit_their_fields(converted):
         font = ImageFont.truetype(LIBERATION.format(style), size=field.font_size)
         assert font.getlength(values[field.name]) < field.rect[2] - field.rect[0]
         assert field.rect[3] - field.rect[1] >= field.font_size * 1.2
+
+
+def _ink(pdf: bytes, rect) -> int:
+    """Dark pixels inside ``rect`` (PDF points) of page 1, rendered with its form fields."""
+    document = pypdfium2.PdfDocument(pdf)
+    document.init_forms()  # pdfium draws widget appearances only with a form environment
+    page = document[0]
+    image = page.render(scale=2, may_draw_forms=True).to_pil().convert("L")
+    height = page.get_height()
+    x0, y0, x1, y1 = rect
+    crop = image.crop((int(x0 * 2), int((height - y1) * 2), int(x1 * 2), int((height - y0) * 2)))
+    return sum(1 for value in crop.tobytes() if value < 128)
+
+
+def test_signing_fields_are_placed_and_filled(converted):
+    """The hand-over to the signing package: empty fields before signing, the clerk's values
+    after; the filled number and date show exactly where the placeholders were."""
+    result = converted["to_trinh"]
+    with_fields = add_text_fields(result.pdf, text_field_specs(result.placement))
+    fields = PdfReader(io.BytesIO(with_fields)).get_fields()
+    assert {NUMBER_FIELD, DATE_FIELD} <= set(fields)
+    number, date = result.placement.number, result.placement.date
+    assert _ink(with_fields, number.rect) == 0 and _ink(with_fields, date.rect) == 0
+    values = field_values(result.placement, number=7, notation="TTr-UBND",
+                          issued_on=dt.date(2025, 3, 5))
+    filled = fill_fields(with_fields, values)
+    fields = PdfReader(io.BytesIO(filled)).get_fields()
+    assert fields[NUMBER_FIELD]["/V"] == "Số: 07/TTr-UBND"
+    assert fields[DATE_FIELD]["/V"] == "Vĩnh Phúc, ngày 05 tháng 3 năm 2025"
+    assert _ink(filled, number.rect) > 100 and _ink(filled, date.rect) > 100
 
 
 def test_template_fields_match_the_placeholder_lines(template_docx, converted):
