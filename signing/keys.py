@@ -13,12 +13,15 @@ from functools import cached_property
 from pathlib import Path
 
 from asn1crypto import pkcs12 as asn1_pkcs12
+from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 from cryptography.x509.oid import NameOID
+from pyhanko.sign.attributes import SigningCertificateV2Provider
+from pyhanko.sign.general import as_signing_certificate_v2
 from pyhanko.sign.signers.pdf_cms import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -67,6 +70,16 @@ def to_asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(Encoding.DER))
 
 
+class _PreencodedSigningCertV2(SigningCertificateV2Provider):
+    def __init__(self, cert: asn1_x509.Certificate, der: bytes) -> None:
+        super().__init__(cert)
+        self._der = der
+
+    async def build_attr_value(self, dry_run: bool = False) -> tsp.SigningCertificateV2:
+        # A freshly parsed value re-uses its original bytes when dumped.
+        return tsp.SigningCertificateV2.load(self._der)
+
+
 class _CachedKeySigner(Signer):
     """A pyHanko signer that signs with an already loaded pyca/cryptography key."""
 
@@ -82,6 +95,16 @@ class _CachedKeySigner(Signer):
             embed_roots=True,
         )
         self._key = key
+        # The signing-certificate-v2 attribute is the same for every signature, and asn1crypto
+        # spends ~6 ms re-encoding the issuer name inside it each time; encode it once.
+        self._cert_v2_der = as_signing_certificate_v2(cert).dump()
+
+    def _signed_attr_providers(self, *args, **kwargs):
+        for provider in super()._signed_attr_providers(*args, **kwargs):
+            if isinstance(provider, SigningCertificateV2Provider):
+                yield _PreencodedSigningCertV2(self.signing_cert, self._cert_v2_der)
+            else:
+                yield provider
 
     async def async_sign_raw(
         self, data: bytes, digest_algorithm: str, dry_run: bool = False
