@@ -90,8 +90,9 @@ def check_text_sizes(
             raise EnvelopeInvalid("too_many_elements", f"more than {limits.max_elements} elements")
         if isinstance(el, etree._Entity):  # unexpanded entity reference: never allowed
             raise EnvelopeInvalid("dtd_forbidden", "entity references are not accepted")
-        text = el.text
-        if text is not None and len(text) > limit and el.tag not in large_tags:
+        # Skip reading a payload's .text: it would copy the whole payload for nothing.
+        text = el.text if el.tag not in large_tags else None
+        if text is not None and len(text) > limit:
             raise EnvelopeInvalid(
                 "field_too_large",
                 f"text of {_local(el)} is {len(text)} characters, limit {limit}",

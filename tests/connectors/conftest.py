@@ -28,11 +28,13 @@ class Pki:
 
 
 def _name(cn: str) -> x509.Name:
-    return x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "UBND tỉnh Phú Thọ"),
-        x509.NameAttribute(NameOID.COMMON_NAME, cn),
-    ])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "UBND tỉnh Phú Thọ"),
+            x509.NameAttribute(NameOID.COMMON_NAME, cn),
+        ]
+    )
 
 
 def _cert(subject, issuer, public_key, signing_key, *, ca: bool, issuer_key=None):
@@ -49,43 +51,62 @@ def _cert(subject, issuer, public_key, signing_key, *, ca: bool, issuer_key=None
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=not ca, content_commitment=not ca, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
-                encipher_only=False, decipher_only=False,
+                digital_signature=not ca,
+                content_commitment=not ca,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=ca,
+                crl_sign=ca,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
     )
     if issuer_key is not None:
         builder = builder.add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key), critical=False)
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key), critical=False
+        )
     if not ca:
         builder = builder.add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False
+        )
     return builder.sign(signing_key, hashes.SHA256())
 
 
 def _pem_key(key) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory) -> Pki:
     ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    ca = _cert(_name("Test CA edoc"), _name("Test CA edoc"), ca_key.public_key(), ca_key,
-               ca=True)
+    ca = _cert(_name("Test CA edoc"), _name("Test CA edoc"), ca_key.public_key(), ca_key, ca=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    cert = _cert(_name("Văn thư UBND tỉnh Phú Thọ"), ca.subject, key.public_key(), ca_key,
-                 ca=False, issuer_key=ca_key.public_key())
+    cert = _cert(
+        _name("Văn thư UBND tỉnh Phú Thọ"),
+        ca.subject,
+        key.public_key(),
+        ca_key,
+        ca=False,
+        issuer_key=ca_key.public_key(),
+    )
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    other = _cert(_name("Intruder"), _name("Intruder"), other_key.public_key(), other_key,
-                  ca=False)
+    other = _cert(_name("Intruder"), _name("Intruder"), other_key.public_key(), other_key, ca=False)
     ca_pem = ca.public_bytes(serialization.Encoding.PEM)
     ca_file = tmp_path_factory.mktemp("pki") / "ca.pem"
     ca_file.write_bytes(ca_pem)
-    return Pki(ca_file, ca_pem, _pem_key(key), cert.public_bytes(serialization.Encoding.PEM),
-               _pem_key(other_key), other.public_bytes(serialization.Encoding.PEM))
+    return Pki(
+        ca_file,
+        ca_pem,
+        _pem_key(key),
+        cert.public_bytes(serialization.Encoding.PEM),
+        _pem_key(other_key),
+        other.public_bytes(serialization.Encoding.PEM),
+    )
 
 
 @dataclass

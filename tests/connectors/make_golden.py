@@ -42,12 +42,20 @@ def _all_prefixed(doc: bytes) -> bytes:
     text = doc.decode("utf-8")
     text = text.replace(f'<edXML xmlns="{NS}">', f'<edXML:edXML xmlns:edXML="{NS}">', 1)
     text = text.replace(f'<edXML:edXMLEnvelope xmlns:edXML="{NS}">', "<edXML:edXMLEnvelope>")
-    text = text.replace(f'<edXML:ContentTransferEncoded xmlns:edXML="{NS}">',
-                        "<edXML:ContentTransferEncoded>")
-    for name in ("AttachmentEncoded", "Attachment", "ContentId", "AttachmentName",
-                 "Description", "ContentType"):
-        text = text.replace(f"<{name}>", f"<edXML:{name}>").replace(f"</{name}>",
-                                                                    f"</edXML:{name}>")
+    text = text.replace(
+        f'<edXML:ContentTransferEncoded xmlns:edXML="{NS}">', "<edXML:ContentTransferEncoded>"
+    )
+    for name in (
+        "AttachmentEncoded",
+        "Attachment",
+        "ContentId",
+        "AttachmentName",
+        "Description",
+        "ContentType",
+    ):
+        text = text.replace(f"<{name}>", f"<edXML:{name}>").replace(
+            f"</{name}>", f"</edXML:{name}>"
+        )
     text = text.replace("</edXML>", "</edXML:edXML>")
     return text.encode("utf-8")
 
@@ -55,8 +63,9 @@ def _all_prefixed(doc: bytes) -> bytes:
 def _unprefixed(doc: bytes) -> bytes:
     """No prefix at all: everything in the default namespace."""
     text = doc.decode("utf-8")
-    text = text.replace(f' xmlns:edXML="{NS}"', "").replace("<edXML:", "<").replace(
-        "</edXML:", "</")
+    text = (
+        text.replace(f' xmlns:edXML="{NS}"', "").replace("<edXML:", "<").replace("</edXML:", "</")
+    )
     return text.encode("utf-8")
 
 

@@ -41,11 +41,22 @@ def _doc(sim, **changes):
 
 def _raw_post(sim, agency, path, body, *, headers=None):
     headers = headers or sign_request(
-        protocol=AxisProtocol(), method="POST", path=path, body=body,
-        system_id=agency.system_id, secret=agency.secret, timestamp=int(time.time()))
-    response = urllib3.request("POST", sim.base_url + path, body=body,
-                               headers={"Content-Type": "application/json", **headers},
-                               retries=False, timeout=10)
+        protocol=AxisProtocol(),
+        method="POST",
+        path=path,
+        body=body,
+        system_id=agency.system_id,
+        secret=agency.secret,
+        timestamp=int(time.time()),
+    )
+    response = urllib3.request(
+        "POST",
+        sim.base_url + path,
+        body=body,
+        headers={"Content-Type": "application/json", **headers},
+        retries=False,
+        timeout=10,
+    )
     return response.status, response.json() if response.data[:1] == b"{" else response.data
 
 
@@ -57,7 +68,11 @@ def test_send_list_fetch_and_ack_done(sim):
 
     (item,) = ward.list_received()
     assert (item.sender, item.receiver, item.status, item.message_type) == (
-        sim.province.organ_id, sim.ward.organ_id, "initial", "edoc")
+        sim.province.organ_id,
+        sim.ward.organ_id,
+        "initial",
+        "edoc",
+    )
     assert province.list_received() == ()  # nothing for the sender
 
     body = ward.fetch(item.doc_id)
@@ -74,8 +89,11 @@ def test_send_list_fetch_and_ack_done(sim):
     assert ward.list_received() == ()
     (sent,) = province.list_sent()
     assert sent.sender_doc_id == receipt.doc_id and sent.receiver_doc_id == item.doc_id
-    assert (sent.receive_status, sent.to_code, sent.title) == ("done", sim.ward.organ_id,
-                                                                msg.subject)
+    assert (sent.receive_status, sent.to_code, sent.title) == (
+        "done",
+        sim.ward.organ_id,
+        msg.subject,
+    )
     assert sent.notation == "15/QĐ-UBND" and sent.document_id == msg.document_id
     assert sent.received_at is not None
     assert province.list_sent(doc_id=receipt.doc_id) == (sent,)
@@ -144,7 +162,9 @@ def test_duplicate_send_is_deduplicated(sim):
 def test_agency_directory(sim):
     agencies = sim.client(sim.ward).agencies()
     assert {(a.organ_id, a.name) for a in agencies} == {
-        (sim.province.organ_id, "UBND tỉnh Phú Thọ"), (sim.ward.organ_id, "UBND phường Vĩnh Phúc")}
+        (sim.province.organ_id, "UBND tỉnh Phú Thọ"),
+        (sim.ward.organ_id, "UBND phường Vĩnh Phúc"),
+    }
     ward = next(a for a in agencies if a.organ_id == sim.ward.organ_id)
     assert ward.parent_id == sim.province.organ_id
     status, raw = _raw_post(sim, sim.ward, "/getAgenciesList", b"{}")
@@ -170,15 +190,22 @@ def test_bad_hmac_is_refused_without_retry(sim):
 
 def test_replayed_request_is_refused(sim):
     body = b'{"messagetype":"edoc"}'
-    headers = sign_request(protocol=AxisProtocol(), method="POST", path="/getReceivedEdocList",
-                           body=body, system_id=sim.ward.system_id, secret=sim.ward.secret,
-                           timestamp=int(time.time()))
+    headers = sign_request(
+        protocol=AxisProtocol(),
+        method="POST",
+        path="/getReceivedEdocList",
+        body=body,
+        system_id=sim.ward.system_id,
+        secret=sim.ward.secret,
+        timestamp=int(time.time()),
+    )
     assert _raw_post(sim, sim.ward, "/getReceivedEdocList", body, headers=headers)[0] == 200
     status, reply = _raw_post(sim, sim.ward, "/getReceivedEdocList", body, headers=headers)
     assert (status, reply["ErrorCode"]) == (401, "replayed")
     # the same signature cannot be moved to another body either
-    status, reply = _raw_post(sim, sim.ward, "/getReceivedEdocList", b'{"messagetype":"status"}',
-                              headers=headers)
+    status, reply = _raw_post(
+        sim, sim.ward, "/getReceivedEdocList", b'{"messagetype":"status"}', headers=headers
+    )
     assert (status, reply["ErrorCode"]) == (401, "body_hash_mismatch")
 
 
@@ -237,8 +264,9 @@ def test_connection_refused_is_retried_until_the_axis_is_up(sim):
         if not started:  # the axis comes up during the first backoff
             started.append(start(str(sim.db_path), (), port=port))
 
-    client = AxisClient(f"http://127.0.0.1:{port}", sim.ward.system_id, sim.ward.secret,
-                        backoff=0.001, sleep=sleep)
+    client = AxisClient(
+        f"http://127.0.0.1:{port}", sim.ward.system_id, sim.ward.secret, backoff=0.001, sleep=sleep
+    )
     try:
         assert client.list_received() == ()
         assert len(started) == 1
@@ -250,8 +278,15 @@ def test_connection_refused_is_retried_until_the_axis_is_up(sim):
 def test_connection_refused_gives_up(sim):
     port = _free_port()
     sleeps: list[float] = []
-    client = AxisClient(f"http://127.0.0.1:{port}", "s", "x", retries=3, backoff=0.01,
-                        sleep=sleeps.append, connect_timeout=2)
+    client = AxisClient(
+        f"http://127.0.0.1:{port}",
+        "s",
+        "x",
+        retries=3,
+        backoff=0.01,
+        sleep=sleeps.append,
+        connect_timeout=2,
+    )
     with pytest.raises(TransportError) as exc:
         client.agencies()
     assert exc.value.code == "connection_failed"
@@ -311,8 +346,9 @@ def test_status_messages_go_back_to_the_sender(sim):
     status = dataclasses.replace(
         status_message("03"),
         sender=dataclasses.replace(WARD, organ_id=sim.ward.organ_id),
-        response_for=dataclasses.replace(status_message("03").response_for,
-                                         organ_id=sim.province.organ_id),
+        response_for=dataclasses.replace(
+            status_message("03").response_for, organ_id=sim.province.organ_id
+        ),
     )
     ward.send(build_status(status))
     assert province.list_received() == ()  # documents only by default
@@ -330,8 +366,9 @@ def test_take_back_request_needs_an_explicit_receiver(sim):
     take_back = dataclasses.replace(
         status_message("13"),
         sender=dataclasses.replace(PROVINCE, organ_id=sim.province.organ_id),
-        response_for=dataclasses.replace(status_message("13").response_for,
-                                         organ_id=sim.province.organ_id),
+        response_for=dataclasses.replace(
+            status_message("13").response_for, organ_id=sim.province.organ_id
+        ),
     )
     data = build_status(take_back)
     with pytest.raises(RemoteRejected) as exc:
@@ -359,11 +396,17 @@ def test_signed_messages_are_routed_untouched(sim, pki):
 
 
 def test_custom_paths_on_both_sides(tmp_path, sim):
-    protocol = AxisProtocol(paths=AxisPaths(send="/v1/vanbans", list_received="/v1/inbox",
-                                            fetch="/v1/fetch", update_status="/v1/ack",
-                                            list_sent="/v1/sent", agencies="/v1/donvis"))
-    url, stop = start(str(tmp_path / "custom.sqlite3"), (sim.province, sim.ward),
-                      protocol=protocol)
+    protocol = AxisProtocol(
+        paths=AxisPaths(
+            send="/v1/vanbans",
+            list_received="/v1/inbox",
+            fetch="/v1/fetch",
+            update_status="/v1/ack",
+            list_sent="/v1/sent",
+            agencies="/v1/donvis",
+        )
+    )
+    url, stop = start(str(tmp_path / "custom.sqlite3"), (sim.province, sim.ward), protocol=protocol)
     try:
         client = AxisClient(url, sim.ward.system_id, sim.ward.secret, protocol=protocol)
         assert len(client.agencies()) == 2
@@ -386,12 +429,14 @@ def test_base_url_with_a_path_prefix(tmp_path, sim):
     app = create_simulator_app(str(tmp_path / "p.sqlite3"), agencies=(sim.province, sim.ward))
     mounted = DispatcherMiddleware(lambda e, s: s("404 NOT FOUND", []) or [b""], {"/axis": app})
     server = make_server("127.0.0.1", 0, mounted, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
-        client = AxisClient(f"http://127.0.0.1:{server.server_port}/axis/",
-                            sim.ward.system_id, sim.ward.secret)
+        client = AxisClient(
+            f"http://127.0.0.1:{server.server_port}/axis/", sim.ward.system_id, sim.ward.secret
+        )
         assert len(client.agencies()) == 2  # the signed path includes the prefix
     finally:
         server.shutdown()

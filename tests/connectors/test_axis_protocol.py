@@ -22,12 +22,21 @@ NOW = 1_741_160_000
 
 
 def _sign(body=b"{}", *, secret=SECRET, timestamp=NOW, protocol=DEFAULT_PROTOCOL, nonce="n1"):
-    return sign_request(protocol=protocol, method="POST", path="/sendEdoc", body=body,
-                        system_id="sys.a", secret=secret, timestamp=timestamp, nonce=nonce)
+    return sign_request(
+        protocol=protocol,
+        method="POST",
+        path="/sendEdoc",
+        body=body,
+        system_id="sys.a",
+        secret=secret,
+        timestamp=timestamp,
+        nonce=nonce,
+    )
 
 
-def _verify(headers, body=b"{}", *, now=NOW, seen=None, protocol=DEFAULT_PROTOCOL,
-            path="/sendEdoc"):
+def _verify(
+    headers, body=b"{}", *, now=NOW, seen=None, protocol=DEFAULT_PROTOCOL, path="/sendEdoc"
+):
     seen = set() if seen is None else seen
 
     def remember(system_id, nonce, expires):
@@ -37,8 +46,14 @@ def _verify(headers, body=b"{}", *, now=NOW, seen=None, protocol=DEFAULT_PROTOCO
         return True
 
     return verify_request(
-        protocol=protocol, method="POST", path=path, body=body, headers=headers,
-        secret_for={"sys.a": SECRET}.get, remember_nonce=remember, now=now,
+        protocol=protocol,
+        method="POST",
+        path=path,
+        body=body,
+        headers=headers,
+        secret_for={"sys.a": SECRET}.get,
+        remember_nonce=remember,
+        now=now,
     )
 
 
@@ -53,8 +68,12 @@ def test_signature_is_hmac_sha256_over_the_documented_string():
     assert headers["XroadVnpt-sign-header"] == expected
     assert headers["XroadVnpt-hash-header"] == body_hash
     assert headers["systemid"] == "sys.a" and headers["timestamp"] == str(NOW)
-    assert string_to_sign(method="post", path="/p", system_id="s", timestamp="1", nonce="n",
-                          body_hash="h") == b"POST\n/p\ns\n1\nn\nh"
+    assert (
+        string_to_sign(
+            method="post", path="/p", system_id="s", timestamp="1", nonce="n", body_hash="h"
+        )
+        == b"POST\n/p\ns\n1\nn\nh"
+    )
 
 
 def test_valid_request_is_accepted_once():
@@ -67,8 +86,10 @@ def test_valid_request_is_accepted_once():
 
 
 def test_fresh_nonces_make_each_request_unique():
-    assert _sign(nonce=None)["XroadVnpt-sign-header-key"] != _sign(nonce=None)[
-        "XroadVnpt-sign-header-key"]
+    assert (
+        _sign(nonce=None)["XroadVnpt-sign-header-key"]
+        != _sign(nonce=None)["XroadVnpt-sign-header-key"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -99,8 +120,9 @@ def test_bad_requests_do_not_consume_nonces():
 
 
 def test_header_names_and_window_are_configurable():
-    protocol = AxisProtocol(headers=AxisHeaders(signature="X-Sig", timestamp="X-Time"),
-                            replay_window=10)
+    protocol = AxisProtocol(
+        headers=AxisHeaders(signature="X-Sig", timestamp="X-Time"), replay_window=10
+    )
     headers = _sign(protocol=protocol, timestamp=NOW - 5)
     assert "X-Sig" in headers and "X-Time" in headers
     assert _verify(headers, protocol=protocol) == "sys.a"

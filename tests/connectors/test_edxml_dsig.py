@@ -54,7 +54,10 @@ def test_signature_sits_in_the_header_after_the_trace_list(pki):
     root = etree.fromstring(_signed(pki))
     header = root.find(f"{NS}edXMLEnvelope/{NS}edXMLHeader")
     assert [etree.QName(c).localname for c in header] == [
-        "MessageHeader", "TraceHeaderList", "Signature"]
+        "MessageHeader",
+        "TraceHeaderList",
+        "Signature",
+    ]
     sig = header[2]
     assert sig.tag == f"{DS}Signature" and sig.get("Id") is None
     assert sig.find(f"{DS}SignedInfo/{DS}Reference").get("URI") == ""
@@ -94,8 +97,9 @@ def test_tampering_is_detected(pki, tamper):
 
 
 def test_untrusted_signer_is_refused(pki):
-    signed = sign_envelope(build_document(new_document()), key=pki.other_key_pem,
-                           cert=pki.other_cert_pem)
+    signed = sign_envelope(
+        build_document(new_document()), key=pki.other_key_pem, cert=pki.other_cert_pem
+    )
     with pytest.raises(EnvelopeInvalid) as exc:
         verify_envelope(signed, ca_pem_file=pki.ca_file)
     assert exc.value.code == "signature_invalid"
@@ -138,8 +142,12 @@ def test_exactly_one_trust_source():
 def test_large_attachment_sign_and_verify(pki):
     """Above libxml2's 10 MB text-node limit (signxml's own parser would refuse it)."""
     big = bytes(range(256)) * (8 * 1024 * 1024 // 256)
-    msg = dataclasses.replace(new_document(), attachments=(
-        Attachment(name="big.bin", content_type="application/octet-stream", data=big),))
+    msg = dataclasses.replace(
+        new_document(),
+        attachments=(
+            Attachment(name="big.bin", content_type="application/octet-stream", data=big),
+        ),
+    )
     data = build_document(msg, config=EdxmlConfig(zip_attachments=False))
     signed = _signed(pki, data)
     verify_envelope(signed, ca_pem_file=pki.ca_file)

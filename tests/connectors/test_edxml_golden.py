@@ -125,12 +125,26 @@ def test_wild_all_prefixed_and_unprefixed_read_like_ours():
 
 
 def test_canonicalize_restores_our_order():
-    root = parse_bytes(_read("wild_handwritten_reordered.edxml"),
-                       limits=DEFAULT_CONFIG.limits).getroot()
+    root = parse_bytes(
+        _read("wild_handwritten_reordered.edxml"), limits=DEFAULT_CONFIG.limits
+    ).getroot()
     canonicalize(root)
     ns = "{http://www.mic.gov.vn/TBT/QCVN_102_2016}"
     header = root.find(f"{ns}edXMLEnvelope/{ns}edXMLHeader/{ns}MessageHeader")
     names = [c.tag.split("}")[1] for c in header]
-    assert names == ["From", "To", "DocumentId", "Code", "PromulgationInfo", "DocumentType",
-                     "Subject", "Content", "SignerInfo", "DueDate", "OtherInfo", "ResponseFor",
-                     "SteeringType", "ToPlaces"]
+    assert names == [
+        "From",
+        "To",
+        "DocumentId",
+        "Code",
+        "PromulgationInfo",
+        "DocumentType",
+        "Subject",
+        "Content",
+        "SignerInfo",
+        "DueDate",
+        "OtherInfo",
+        "ResponseFor",
+        "SteeringType",
+        "ToPlaces",
+    ]

@@ -78,7 +78,9 @@ def test_business_types_and_their_references():
     parsed_update = parse_message(build_document(update))
     assert parsed_update.business.document_id == new_document().document_id
     assert [r.receiver_type.name for r in parsed_update.business.document_info.receivers] == [
-        "ADDED", "REMOVED"]
+        "ADDED",
+        "REMOVED",
+    ]
     parsed_replace = parse_message(build_document(replace))
     assert parsed_replace.business.replacements[0].document_id == new_document().document_id
     assert parsed_replace.business.replacements[0].organ_ids == (WARD.organ_id,)
@@ -97,11 +99,30 @@ def test_sdk_layout_of_a_document():
     assert payload.prefix == "edXML"
     header = envelope.find(f"{NS}edXMLHeader/{NS}MessageHeader")
     assert [etree.QName(c).localname for c in header] == [
-        "From", "To", "DocumentId", "Code", "PromulgationInfo", "DocumentType", "Subject",
-        "Content", "SignerInfo", "DueDate", "OtherInfo", "SteeringType", "ToPlaces"]
+        "From",
+        "To",
+        "DocumentId",
+        "Code",
+        "PromulgationInfo",
+        "DocumentType",
+        "Subject",
+        "Content",
+        "SignerInfo",
+        "DueDate",
+        "OtherInfo",
+        "SteeringType",
+        "ToPlaces",
+    ]
     assert [etree.QName(c).localname for c in header.find(f"{NS}From")] == [
-        "OrganId", "OrganizationInCharge", "OrganName", "OrganAdd", "Email", "Telephone",
-        "Fax", "Website"]
+        "OrganId",
+        "OrganizationInCharge",
+        "OrganName",
+        "OrganAdd",
+        "Email",
+        "Telephone",
+        "Fax",
+        "Website",
+    ]
     business = envelope.find(f"{NS}edXMLHeader/{NS}TraceHeaderList/{NS}Bussiness")
     assert business.findtext(f"{NS}BussinessDocType") == "0"
     assert envelope.find(f"{NS}edXMLBody/{NS}edXMLManifest").get("version") == "1.0"
@@ -129,10 +150,13 @@ def test_plain_base64_attachments_when_configured():
 
 def test_content_ids_are_generated_stable_and_unique():
     pdf = tiny_pdf("x")
-    msg = dataclasses.replace(new_document(), attachments=(
-        Attachment(name="a.pdf", content_type="application/pdf", data=pdf),
-        Attachment(name="b.pdf", content_type="application/pdf", data=pdf),
-    ))
+    msg = dataclasses.replace(
+        new_document(),
+        attachments=(
+            Attachment(name="a.pdf", content_type="application/pdf", data=pdf),
+            Attachment(name="b.pdf", content_type="application/pdf", data=pdf),
+        ),
+    )
     parsed = parse_message(build_document(msg))
     cids = [a.content_id for a in parsed.attachments]
     assert len(set(cids)) == 2 and all(c.startswith("cid:") for c in cids)
@@ -147,10 +171,14 @@ def test_content_ids_are_generated_stable_and_unique():
         ({"receivers": ()}, "To"),
         ({"document_id": " "}, "DocumentId"),
         ({"subject": ""}, "Subject"),
-        ({"business": Business(business_type=BusinessType.UPDATE, reason="x")},
-         "Bussiness/DocumentId"),
-        ({"business": Business(business_type=BusinessType.REPLACE, reason="x")},
-         "Bussiness/ReplacementInfoList"),
+        (
+            {"business": Business(business_type=BusinessType.UPDATE, reason="x")},
+            "Bussiness/DocumentId",
+        ),
+        (
+            {"business": Business(business_type=BusinessType.REPLACE, reason="x")},
+            "Bussiness/ReplacementInfoList",
+        ),
     ],
 )
 def test_build_refuses_incomplete_documents(change, field):
@@ -168,8 +196,7 @@ def test_build_status_checks_code_and_reason():
         build_status(dataclasses.replace(status_message("02"), description=""))
     assert exc.value.details["field"] == "Description"
     # 03 has no mandatory reason: the table's Vietnamese text is sent
-    parsed = parse_message(build_status(dataclasses.replace(status_message("03"),
-                                                            description="")))
+    parsed = parse_message(build_status(dataclasses.replace(status_message("03"), description="")))
     assert parsed.description == DEFAULT_CONFIG.status_codes["03"].vi
 
 
@@ -210,8 +237,12 @@ def test_addressing_helpers():
     assert is_addressed_to(doc, f" {WARD.organ_id} ")
     assert not is_addressed_to(doc, "000.00.99.H44")
     assert not is_addressed_to(doc, "")
-    reply = status_reply(new_document(), sender=WARD, status_code="01",
-                         timestamp=dt.datetime(2025, 3, 5, 15, 0, tzinfo=ICT))
+    reply = status_reply(
+        new_document(),
+        sender=WARD,
+        status_code="01",
+        timestamp=dt.datetime(2025, 3, 5, 15, 0, tzinfo=ICT),
+    )
     assert reply.referenced_document_id == new_document().document_id
     assert reply.response_for.code == "15/QĐ-UBND"
     assert is_addressed_to(reply, PROVINCE.organ_id) and not is_addressed_to(reply, WARD.organ_id)
@@ -222,9 +253,9 @@ def test_addressing_helpers():
 def test_make_document_id_uses_the_vpcp_comma_form():
     from connectors.edxml import DocumentCode
 
-    assert make_document_id("000.00.00.G22", dt.date(2015, 9, 30),
-                            DocumentCode(number="7816", notation="VPCP-TTĐT")) == (
-        "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT")
+    assert make_document_id(
+        "000.00.00.G22", dt.date(2015, 9, 30), DocumentCode(number="7816", notation="VPCP-TTĐT")
+    ) == ("000.00.00.G22,2015/09/30,7816/VPCP-TTĐT")
 
 
 def test_kinds_are_exposed():

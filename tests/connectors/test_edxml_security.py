@@ -64,8 +64,10 @@ def _zip(entries: dict[str, bytes], *, compress=zipfile.ZIP_DEFLATED) -> bytes:
 # --------------------------------------------------------------------------- XML level
 
 
-@pytest.mark.parametrize("data", [b"", b"<edXML", b"<a></b>", b"not xml at all",
-                                  b"<edXML xmlns='urn:x'>&undefined;</edXML>"])
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"<edXML", b"<a></b>", b"not xml at all", b"<edXML xmlns='urn:x'>&undefined;</edXML>"],
+)
 def test_malformed_xml(data):
     assert _code(data) == "xml_malformed"
 
@@ -80,8 +82,9 @@ def _xxe(secret_path, *, prolog: str = "") -> bytes:
     ).encode()
 
 
-@pytest.mark.parametrize("prolog", ["", "<!-- a comment with <tags> in it -->\n",
-                                    '<?pi something?>\n'])
+@pytest.mark.parametrize(
+    "prolog", ["", "<!-- a comment with <tags> in it -->\n", "<?pi something?>\n"]
+)
 def test_xxe_file_entity_does_not_leak(tmp_path, prolog):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-4f1c9b")
@@ -113,9 +116,7 @@ def test_xxe_parameter_entity(tmp_path):
     assert _code(data) == "dtd_forbidden"
 
 
-_LOL = "".join(
-    f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
-)
+_LOL = "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
 
 
 @pytest.mark.parametrize("prolog", ["", "<!-- <x> -->\n"])
@@ -136,19 +137,24 @@ def test_quadratic_blowup():
 
 
 def test_utf16_is_refused():
-    data = build_status(status_message("01")).decode("utf-8").replace(
-        'encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+    data = (
+        build_status(status_message("01"))
+        .decode("utf-8")
+        .replace('encoding="UTF-8"', 'encoding="UTF-16"')
+        .encode("utf-16")
+    )
     assert _code(data) == "encoding_unsupported"
 
 
 def test_wrong_namespace_on_the_root():
     data = build_document(new_document()).replace(
-        QCVN_NAMESPACE.encode(), b"http://www.e-doc.vn/Schema/")
+        QCVN_NAMESPACE.encode(), b"http://www.e-doc.vn/Schema/"
+    )
     assert _code(data) == "wrong_namespace"
 
 
 def test_root_without_namespace():
-    data = b'<edXML><edXMLEnvelope/></edXML>'
+    data = b"<edXML><edXMLEnvelope/></edXML>"
     assert _code(data) == "wrong_namespace"
 
 
@@ -202,15 +208,26 @@ MH = f"{NS}edXMLEnvelope/{NS}edXMLHeader/{NS}MessageHeader"
         (_remove(f"{MH}/{NS}DocumentId"), "MessageHeader/DocumentId"),
         (_remove(f"{MH}/{NS}Code"), "MessageHeader/Code"),
         (_empty(f"{MH}/{NS}Code/{NS}CodeNumber"), "Code/CodeNumber"),
-        (_remove(f"{MH}/{NS}PromulgationInfo/{NS}PromulgationDate"),
-         "PromulgationInfo/PromulgationDate"),
+        (
+            _remove(f"{MH}/{NS}PromulgationInfo/{NS}PromulgationDate"),
+            "PromulgationInfo/PromulgationDate",
+        ),
         (_empty(f"{MH}/{NS}Subject"), "MessageHeader/Subject"),
-        (_remove(f"{NS}edXMLEnvelope/{NS}edXMLHeader/{NS}MessageHeader"),
-         "edXMLHeader/MessageHeader"),
-        (_remove(f"{NS}edXMLEnvelope/{NS}edXMLHeader/{NS}TraceHeaderList/{NS}Bussiness/"
-                 f"{NS}BussinessDocType"), "Bussiness/BussinessDocType"),
-        (_remove(f"{NS}AttachmentEncoded/{NS}Attachment/{NS}ContentTransferEncoded"),
-         "Attachment/ContentTransferEncoded"),
+        (
+            _remove(f"{NS}edXMLEnvelope/{NS}edXMLHeader/{NS}MessageHeader"),
+            "edXMLHeader/MessageHeader",
+        ),
+        (
+            _remove(
+                f"{NS}edXMLEnvelope/{NS}edXMLHeader/{NS}TraceHeaderList/{NS}Bussiness/"
+                f"{NS}BussinessDocType"
+            ),
+            "Bussiness/BussinessDocType",
+        ),
+        (
+            _remove(f"{NS}AttachmentEncoded/{NS}Attachment/{NS}ContentTransferEncoded"),
+            "Attachment/ContentTransferEncoded",
+        ),
     ],
 )
 def test_missing_required_document_fields(edit, field):
@@ -265,10 +282,15 @@ def _set(path: str, value: str):
         _set(f"{MH}/{NS}OtherInfo/{NS}PageAmount", "two"),
         _set(f"{MH}/{NS}OtherInfo/{NS}Direction", "maybe"),
         _set(f"{MH}/{NS}SteeringType", "9"),
-        _set(f"{NS}edXMLEnvelope/{NS}edXMLHeader/{NS}TraceHeaderList/{NS}Bussiness/"
-             f"{NS}BussinessDocType", "9"),
-        _set(f"{NS}edXMLEnvelope/{NS}edXMLHeader/{NS}TraceHeaderList/{NS}TraceHeader/"
-             f"{NS}Timestamp", "2025-03-05T14:30:15"),
+        _set(
+            f"{NS}edXMLEnvelope/{NS}edXMLHeader/{NS}TraceHeaderList/{NS}Bussiness/"
+            f"{NS}BussinessDocType",
+            "9",
+        ),
+        _set(
+            f"{NS}edXMLEnvelope/{NS}edXMLHeader/{NS}TraceHeaderList/{NS}TraceHeader/{NS}Timestamp",
+            "2025-03-05T14:30:15",
+        ),
     ],
 )
 def test_invalid_document_values(edit):
@@ -376,8 +398,10 @@ def test_plain_attachment_size_limit():
 
 def test_small_files_that_compress_well_are_not_bombs():
     text = b"Cong van so 15. " * 20_000  # 320 KB of text compresses far beyond 100x
-    msg = dataclasses.replace(new_document(), attachments=(
-        Attachment(name="a.txt", content_type="text/plain", data=text),))
+    msg = dataclasses.replace(
+        new_document(),
+        attachments=(Attachment(name="a.txt", content_type="text/plain", data=text),),
+    )
     assert parse_message(build_document(msg)).attachments[0].data == text
 
 
@@ -398,11 +422,14 @@ def test_attachment_manifest_mismatch():
 
 
 def test_too_many_attachments():
-    atts = tuple(Attachment(name=f"{i}.pdf", content_type="application/pdf", data=b"%PDF" * i)
-                 for i in range(1, 4))
+    atts = tuple(
+        Attachment(name=f"{i}.pdf", content_type="application/pdf", data=b"%PDF" * i)
+        for i in range(1, 4)
+    )
     data = build_document(dataclasses.replace(new_document(), attachments=atts))
     assert _code(data, EdxmlConfig(limits=EdxmlLimits(max_attachments=2))) == (
-        "too_many_attachments")
+        "too_many_attachments"
+    )
 
 
 # --------------------------------------------------------------------------- sizes
@@ -413,14 +440,20 @@ def test_envelope_size_limit_default_and_configured():
     data = build_document(new_document())
     small = EdxmlConfig(limits=EdxmlLimits(max_envelope_bytes=len(data) - 1))
     assert _code(data, small) == "too_large"
-    assert parse_message(data, config=EdxmlConfig(
-        limits=EdxmlLimits(max_envelope_bytes=len(data)))) == new_document()
+    assert (
+        parse_message(data, config=EdxmlConfig(limits=EdxmlLimits(max_envelope_bytes=len(data))))
+        == new_document()
+    )
 
 
 def test_only_attachment_text_may_be_large():
     big = bytes(range(256)) * (8 * MiB // 256)  # 8 MiB -> an 11 MB base64 text node
-    msg = dataclasses.replace(new_document(), attachments=(
-        Attachment(name="big.bin", content_type="application/octet-stream", data=big),))
+    msg = dataclasses.replace(
+        new_document(),
+        attachments=(
+            Attachment(name="big.bin", content_type="application/octet-stream", data=big),
+        ),
+    )
     config = EdxmlConfig(zip_attachments=False)
     data = build_document(msg, config=config)
     assert len(data) > 10_000_000  # above libxml2's default text-node limit
