@@ -26,6 +26,8 @@ from edoc.search.text import fold, fold_chars
 
 __all__ = ["Suggestion", "suggest_metadata"]
 
+_MAX_CHARS = 20_000
+
 FIELDS = ("number", "notation", "document_date", "place", "issuing_agency", "parent_agency",
           "type_key", "subject", "urgency_key", "confidentiality_key")
 
@@ -118,11 +120,15 @@ def _is_upper(text: str, ratio: float = 0.85) -> bool:
 
 # --- number and notation -------------------------------------------------------------------------
 
+# Repetitions are bounded so that no line, however long or odd, makes matching quadratic.
+# (Lines have their whitespace collapsed by _prepare.)
+_SP = r"\s{0,3}"
+_YEAR = rf"(?:\d{{4}}{_SP}/{_SP})?"
+_FIRST = r"[a-z][a-z0-9]{0,15}"
+_MORE = rf"(?:{_SP}-{_SP}[a-z0-9]{{1,16}})"
 _NUMBER_RE = re.compile(
-    r"(?<![a-z0-9])(so)\s*(:)?\s*(\d{1,7})?\s*/\s*"
-    r"((?:\d{4}\s*/\s*)?[a-z][a-z0-9]*(?:\s*-\s*[a-z0-9]+)*)")
-_BARE_NUMBER_RE = re.compile(
-    r"^(\d{1,7})\s*/\s*((?:\d{4}\s*/\s*)?[a-z][a-z0-9]*(?:\s*-\s*[a-z0-9]+)+)")
+    rf"(?<![a-z0-9])(so){_SP}(:)?{_SP}(\d{{1,7}})?{_SP}/{_SP}({_YEAR}{_FIRST}{_MORE}{{0,6}})")
+_BARE_NUMBER_RE = re.compile(rf"^(\d{{1,7}}){_SP}/{_SP}({_YEAR}{_FIRST}{_MORE}{{1,6}})")
 
 
 @dataclass(slots=True)
@@ -159,8 +165,8 @@ def _find_number(lines: list[_Line], header_end: int) -> _Number | None:
 # --- date and place ----------------------------------------------------------------------------
 
 _DATE_RES = (
-    re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})"),
-    re.compile(r"ngay\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})"),
+    re.compile(r"ngay\s{0,9}(\d{1,2})\s{0,9}thang\s{0,9}(\d{1,2})\s{0,9}nam\s{0,9}(\d{4})"),
+    re.compile(r"ngay\s{0,3}(\d{1,2})\s{0,3}[/.-]\s{0,3}(\d{1,2})\s{0,3}[/.-]\s{0,3}(\d{4})"),
 )
 
 
@@ -381,7 +387,8 @@ def suggest_metadata(first_page_text: str | None, *, max_lines: int = 60) -> Sug
     """Read number, notation, date, agency, type, subject and marks from a first page's text."""
     if not first_page_text or not first_page_text.strip():
         return Suggestion(confidence={name: 0.0 for name in FIELDS})
-    lines = _prepare(first_page_text, max_lines)
+    # A first page holds a few thousand characters; the header is at its top.
+    lines = _prepare(first_page_text[:_MAX_CHARS], max_lines)
     conf: dict[str, float] = {}
 
     heading = _find_heading(lines[:30])

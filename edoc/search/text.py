@@ -72,18 +72,24 @@ _NOT_SYMBOL = frozenset({
     "den", "la", "cho", "voi", "trong", "nay", "do", "ban", "hanh",
 })
 
-_GROUP = r"[a-z][a-z0-9]*"
-_SEP = r"\s*-\s*"
+# Every repetition is bounded (groups, separators, spaces): notation_keys may run on whole
+# document texts, and unbounded nested repeats made a line of "QĐ - QĐ - ..." quadratic.
+_GROUP = r"[a-z][a-z0-9]{0,15}"
+_SEP = r"[ \t]{0,3}-[ \t]{0,3}"
+_SP = r"[ \t]{0,3}"
+_GROUPS = rf"{_GROUP}(?:{_SEP}[a-z0-9]{{1,16}}){{0,6}}"
+_GROUPS2 = rf"{_GROUP}(?:{_SEP}[a-z0-9]{{1,16}}){{1,6}}"
 # number / [year /] symbol   (15/QĐ-UBND, 123/2025/QĐ-UBND, 15 / QĐ - UBND)
 _FULL_RE = re.compile(
-    rf"(?<![\w/])(\d{{1,7}})\s*/\s*(?:(\d{{4}})\s*/\s*)?({_GROUP}(?:{_SEP}[a-z0-9]+)*)(?![\w])")
+    rf"(?<![\w/])(\d{{1,7}}){_SP}/{_SP}(?:(\d{{4}}){_SP}/{_SP})?({_GROUPS})(?![\w])")
 # symbol then number   (QĐ-UBND 15, QĐ-UBND số 15)
 _SYMBOL_NUMBER_RE = re.compile(
-    rf"(?<![\w/-])({_GROUP}(?:{_SEP}[a-z0-9]+)+)\s+(?:so\s*:?\s*)?(\d{{1,7}})(?![\w/])")
+    rf"(?<![\w/-])({_GROUPS2})[ \t]{{1,3}}(?:so{_SP}:?{_SP})?(\d{{1,7}})(?![\w/])")
 # symbol alone, with at least one hyphen   (qd-ubnd)
-_SYMBOL_RE = re.compile(rf"(?<![\w/-])({_GROUP}(?:{_SEP}[a-z0-9]+)+)(?![\w/-])")
+_SYMBOL_RE = re.compile(rf"(?<![\w/-])({_GROUPS2})(?![\w/-])")
 # "số 15 QĐ UBND": number then space-separated groups (checked against the original case below)
-_SPACED_RE = re.compile(r"(?<!\w)(?:so\s*:?\s*)?(\d{1,7})((?:\s+[a-z][a-z0-9]{0,9}){1,4})(?!\w)")
+_SPACED_RE = re.compile(
+    rf"(?<!\w)(?:so{_SP}:?{_SP})?(\d{{1,7}})((?:[ \t]{{1,3}}[a-z][a-z0-9]{{0,9}}){{1,4}})(?!\w)")
 
 
 def _symbol_key(raw: str) -> str:
@@ -105,9 +111,9 @@ def _add_keys(keys: set[str], number: str | None, year: str | None, symbol: str)
             keys.add(f"{n}/{year}/{symbol}")
 
 
-def _scan(text: str) -> tuple[set[str], list[tuple[int, int]]]:
-    """Keys and the spans of the folded text they were read from."""
-    text = unicodedata.normalize("NFC", text)
+def _scan(text: str) -> tuple[set[str], list[tuple[int, int]], str]:
+    """Keys, the spans they were read from, and the folded text the spans refer to."""
+    text = " ".join(unicodedata.normalize("NFC", text).split())
     flat = fold_chars(text).replace("–", "-").replace("—", "-")
     keys: set[str] = set()
     spans: list[tuple[int, int]] = []
@@ -146,7 +152,7 @@ def _scan(text: str) -> tuple[set[str], list[tuple[int, int]]]:
         if groups and (len(groups) >= 2 or groups[0] in _TYPE_ABBRS):
             _add_keys(keys, m.group(1), None, "-".join(groups))
             spans.append((m.start(), end))
-    return keys, spans
+    return keys, spans, flat
 
 
 def notation_keys(text: str | None) -> set[str]:
@@ -167,10 +173,10 @@ def looks_like_notation(query: str | None) -> bool:
     caller can search the notation keys instead of (or before) the full text."""
     if not query or not query.strip():
         return False
-    keys, spans = _scan(query)
+    keys, spans, flat = _scan(query)
     if not keys:
         return False
-    rest = list(fold_chars(unicodedata.normalize("NFC", query)))
+    rest = list(flat)
     for s, e in spans:
         rest[s:e] = [" "] * (e - s)
     leftover = re.sub(r"\bso\b|[\s:.,;#]", "", "".join(rest))

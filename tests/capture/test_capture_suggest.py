@@ -252,3 +252,15 @@ def test_suggestion_from_word_files_printed_to_pdf_by_libreoffice(tmp_path):
     for sample in SAMPLES:
         text = extract_pdf((tmp_path / f"{sample}.pdf").read_bytes()).first_page
         assert _fields(suggest_metadata(text)) == EXPECTED[sample], sample
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("text", [
+    "Số : 15 / " + "QĐ - " * 10_000,
+    "UBND TỈNH PHÚ THỌ\n" * 5_000,
+    "cộng hòa " * 20_000,
+    "ngày " * 20_000,
+])
+def test_long_hostile_text(text):
+    suggestion = suggest_metadata(text)
+    assert suggestion.document_date is None

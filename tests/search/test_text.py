@@ -99,3 +99,16 @@ def test_no_keys_from_ordinary_text(text):
 ])
 def test_looks_like_notation(query, expected):
     assert looks_like_notation(query) is expected
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("text", [
+    "Số : 15 / " + "QĐ - " * 10_000,     # was quadratic with unbounded nested repeats
+    "15/" + "QĐ-" * 20_000,
+    "Số " * 20_000,
+    "số 15 " + "QĐ " * 20_000,
+])
+def test_long_hostile_text_stays_linear(text):
+    keys = notation_keys(text)
+    assert all(len(key) < 200 for key in keys)
+    assert looks_like_notation(text) in (True, False)
