@@ -157,7 +157,7 @@ class Business:
     """``Bussiness`` (sic): what the message does to a document (new/revoke/update/replace)."""
 
     business_type: BusinessType = BusinessType.NEW  # BussinessDocType
-    reason: str = ""  # BussinessDocReason
+    reason: str = ""  # BussinessDocReason; empty: the builder writes the SDK's default text
     document_id: str = ""  # DocumentId: the earlier document targeted (update)
     paper: str = "0"  # Paper: meaning uncertain (U), "0" in every sample
     document_info: BusinessDocumentInfo | None = None  # update only
@@ -206,6 +206,20 @@ class EdocMessage:
     @property
     def receiver_organ_ids(self) -> tuple[str, ...]:
         return tuple(r.organ_id for r in self.receivers)
+
+    @property
+    def target_document_ids(self) -> tuple[str, ...]:
+        """The earlier documents this message acts on (vn-standards §2.4): none for a new
+        document; a revocation repeats the revoked document's own DocumentId; an update names it
+        in Bussiness/DocumentId; a replacement in ReplacementInfoList."""
+        btype = self.business.business_type
+        if btype == BusinessType.REVOKE:
+            return (self.document_id,)
+        if btype == BusinessType.UPDATE:
+            return (self.business.document_id,)
+        if btype == BusinessType.REPLACE:
+            return tuple(r.document_id for r in self.business.replacements)
+        return ()
 
 
 @dataclass(frozen=True, kw_only=True)

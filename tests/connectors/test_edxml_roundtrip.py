@@ -85,6 +85,11 @@ def test_business_types_and_their_references():
     assert parsed_replace.business.replacements[0].document_id == new_document().document_id
     assert parsed_replace.business.replacements[0].organ_ids == (WARD.organ_id,)
     assert parsed_replace.document_id != new_document().document_id
+    original_id = new_document().document_id
+    assert new_document().target_document_ids == ()
+    assert revoke.target_document_ids == (original_id,)
+    assert parsed_update.target_document_ids == (original_id,)
+    assert parsed_replace.target_document_ids == (original_id,)
 
 
 def test_sdk_layout_of_a_document():
