@@ -196,27 +196,45 @@ def borderless_table(doc: DocxDocument, widths_mm: Iterable[float]) -> Table:
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         borders.append(_border(f"w:{edge}", val="nil"))
-    tbl_pr.append(borders)
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
     margins = OxmlElement("w:tblCellMar")
     for edge in ("left", "right"):
         el = OxmlElement(f"w:{edge}")
         el.set(qn("w:w"), str(round(Mm(1).twips)))
         el.set(qn("w:type"), "dxa")
         margins.append(el)
-    tbl_pr.append(margins)
     # Shift the table left by the cell margin so the text lines up with the body's left edge.
     ind = OxmlElement("w:tblInd")
     ind.set(qn("w:w"), str(-round(Mm(1).twips)))
     ind.set(qn("w:type"), "dxa")
-    tbl_pr.append(ind)
+    for element in (ind, borders, margins):
+        _insert_in_order(tbl_pr, element, _TBL_PR_ORDER)
+    # table.autofit = False made the layout fixed; Word then wants the total width too.
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is not None:
+        tbl_w.set(qn("w:w"), str(round(sum(Mm(w).twips for w in widths))))
+        tbl_w.set(qn("w:type"), "dxa")
     for col, width in zip(table.columns, widths, strict=True):
         col.width = Mm(width)
         for cell in col.cells:
             cell.width = Mm(width)
     return table
+
+
+#: Child order of w:tblPr in the OOXML schema; Word rejects a file whose order differs.
+_TBL_PR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+                 "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders",
+                 "shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription")
+
+
+def _insert_in_order(parent, child, order: tuple[str, ...]) -> None:
+    """Insert ``child`` before the first sibling that the schema puts after it."""
+    rank = {qn(f"w:{name}"): i for i, name in enumerate(order)}
+    mine = rank[child.tag]
+    for index, sibling in enumerate(parent):
+        if rank.get(sibling.tag, -1) > mine:
+            parent.insert(index, child)
+            return
+    parent.append(child)
 
 
 _bookmark_ids = count(100)

@@ -182,3 +182,40 @@ def test_giay_moi_requires_invitation():
     with pytest.raises(ValidationError) as err:
         render_draft(make_spec("giay_moi", invitation=None))
     assert err.value.details["field"] == "invitation"
+
+
+# Child order of the property elements in ECMA-376 (WordprocessingML); Word refuses to open a
+# document whose properties are out of order, although LibreOffice reads it.
+_ORDERS = {
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr "
+           "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct "
+           "topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid spacing ind "
+           "contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+           "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss "
+           "imprint noProof snapToGrid vanish webHidden color spacing w kern position sz szCs "
+           "highlight u effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout "
+           "specVanish oMath",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize "
+             "tblW jc tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook",
+}
+
+
+@pytest.mark.parametrize("part", ["word/document.xml", "word/styles.xml", "word/header1.xml"])
+def test_property_elements_follow_schema_order(template_docx, part):
+    from lxml import etree
+
+    names = zipfile.ZipFile(io.BytesIO(template_docx["giay_moi"])).namelist()
+    if part not in names:
+        part = next(n for n in names if n.startswith("word/header"))
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(template_docx["giay_moi"])).read(part))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    checked = 0
+    for tag, order in _ORDERS.items():
+        rank = {name: i for i, name in enumerate(order.split())}
+        for element in root.iter(w + tag):
+            children = [etree.QName(c).localname for c in element]
+            known = [rank[c] for c in children if c in rank]
+            assert known == sorted(known), f"{part}: {tag} children out of order: {children}"
+            checked += 1
+    assert checked
