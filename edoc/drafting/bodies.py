@@ -123,7 +123,8 @@ def _quyet_dinh(doc: DocxDocument, spec: DraftSpec) -> None:
 
 def _giay_moi(doc: DocxDocument, spec: DraftSpec) -> None:
     inv = spec.invitation
-    assert inv is not None  # checked by the template before layout
+    if inv is None:  # render_draft refuses this with a ValidationError first
+        raise ValueError("a giấy mời needs its invitation details")
     add_paragraph(doc, [Run(f"{spec.agency_name.strip()} trân trọng kính mời:")],
                   align="justify", size=BODY_SIZE, space_before=12, first_line_indent_mm=12.7)
     add_paragraph(doc, [Run(inv.invitees.strip(), bold=True)], align="center", size=BODY_SIZE,

@@ -195,8 +195,8 @@ def locate_number_and_date(pdf_bytes: bytes) -> Placement:
             date = _field(DATE_FIELD, bbox, seg.size, italic=True, width=width)
             covers.append((0, _pad(bbox, 1.0)))
             word = _DATE_WORD.search(seg.folded)
-            assert word is not None  # the full match contains it
-            place = seg.text_before(word.start()).strip().rstrip(",").strip() or None
+            head = seg.text_before(word.start()) if word else ""
+            place = head.strip().rstrip(",").strip() or None
         if number is not None and date is not None:
             break
 
