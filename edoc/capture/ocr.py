@@ -94,21 +94,26 @@ def _tail(text: str, limit: int = 2000) -> str:
 
 
 def ocr_pdf(src_path: str | os.PathLike[str], dst_path: str | os.PathLike[str], *,
-            language: str = "vie", timeout: float = 600.0, mode: str = "skip",
+            language: str = "vie", timeout: float = 600.0, mode: str = "auto",
             jobs: int = 1, rotate_pages: bool = False) -> OcrResult:
     """OCR ``src_path`` into ``dst_path`` (a new PDF with a text layer).
 
-    ``mode``: ``"skip"`` (``--skip-text``: pages that already have text are left alone, the
-    default for scans) or ``"redo"`` (``--redo-ocr``: replaces an old OCR layer and reads pages
-    whose only text is a scanner watermark; see ``ExtractResult.ocr_mode``), or ``"force"``
-    (rasterise every page). ``jobs`` caps the CPU cores used. Raises OcrUnavailable when
-    tesseract or the language data is missing, OcrError otherwise (``ocr_timeout``,
-    ``ocr_signed_pdf``, ``ocr_encrypted_pdf``, ``ocr_bad_input``, ``ocr_failed``).
+    ``mode``: ``"skip"`` (``--skip-text``: pages that already have text are left alone, right
+    for plain scans), ``"redo"`` (``--redo-ocr``: replaces an old OCR layer and reads pages whose
+    only text is a scanner watermark, which ``--skip-text`` would skip), ``"force"`` (rasterise
+    every page) or ``"auto"`` (the default: ``ExtractResult.ocr_mode`` of the source, so "redo"
+    only when a page needing OCR already carries some text). ``jobs`` caps the CPU cores used.
+
+    Raises OcrUnavailable when tesseract or the language data is missing, OcrError otherwise
+    (``ocr_timeout``, ``ocr_signed_pdf``, ``ocr_encrypted_pdf``, ``ocr_bad_input``,
+    ``ocr_failed``). ``dst_path`` must differ from ``src_path``.
     """
-    if mode not in _MODES:
-        raise ValueError(f"mode must be one of {sorted(_MODES)}")
+    if mode not in (*_MODES, "auto"):
+        raise ValueError(f"mode must be 'auto' or one of {sorted(_MODES)}")
     src, dst = Path(src_path), Path(dst_path)
     _check_available(language)
+    if mode == "auto":
+        mode = _auto_mode(src)
     cmd = [sys.executable, "-m", "ocrmypdf", "-l", language, "--output-type", "pdf",
            _MODES[mode], "--jobs", str(max(1, jobs)), "--quiet"]
     if rotate_pages:
@@ -138,6 +143,15 @@ def ocr_pdf(src_path: str | os.PathLike[str], dst_path: str | os.PathLike[str], 
         raise OcrError(code="ocr_failed", returncode=0, stderr=_tail(stderr))
     logger.info("OCR %s (%s, %s) in %.1f s", src.name, language, mode, seconds)
     return OcrResult(output_path=dst, language=language, mode=mode, seconds=seconds)
+
+
+def _auto_mode(src: Path) -> str:
+    from edoc.capture.extract import extract_pdf
+
+    try:
+        return extract_pdf(src.read_bytes()).ocr_mode or "skip"
+    except Exception:  # unreadable here: let ocrmypdf report on the file itself
+        return "skip"
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

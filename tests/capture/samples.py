@@ -262,3 +262,18 @@ def zip_with_entries(count: int) -> bytes:
         for i in range(count):
             zf.writestr(f"word/media/{i}.bin", b"")
     return out.getvalue()
+
+
+def watermarked_scan_pdf(doc: Decree30Doc, *, dpi: int = 300) -> bytes:
+    """A scan as scanner apps save it: the page image plus a short line of real text (their
+    watermark), so the page has text but no text layer for its content."""
+    pdf = FPDF(format="A4")
+    pdf.add_font("Noto", "", NOTO + "NotoSans-Regular.ttf")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.image(io.BytesIO(image_bytes(scan_page(doc, dpi=dpi), "PNG", dpi=(dpi, dpi))),
+              x=0, y=0, w=210, h=297)
+    pdf.set_font("Noto", "", 8)
+    pdf.set_xy(150, 285)
+    pdf.cell(50, 5, "Scanned with CamScanner")
+    return bytes(pdf.output())

@@ -21,6 +21,7 @@ from tests.capture.samples import (
     decree30_pdf,
     image_bytes,
     scan_page,
+    watermarked_scan_pdf,
 )
 
 
@@ -91,16 +92,7 @@ def test_mixed_pdf_only_scanned_pages_need_ocr():
 def test_scan_with_a_watermark_text_asks_for_redo_ocr():
     """Scanner apps stamp a short text line on the image: there is text, but no text layer, and
     ocrmypdf --skip-text would skip the page."""
-    pdf = FPDF(format="A4")
-    pdf.add_font("Noto", "", NOTO + "NotoSans-Regular.ttf")
-    pdf.set_auto_page_break(False)
-    pdf.add_page()
-    scan = io.BytesIO(image_bytes(scan_page(QUYET_DINH, dpi=100), "PNG"))
-    pdf.image(scan, x=0, y=0, w=210, h=297)
-    pdf.set_font("Noto", "", 8)
-    pdf.set_xy(150, 285)
-    pdf.cell(50, 5, "Scanned with CamScanner")
-    result = extract_pdf(bytes(pdf.output()))
+    result = extract_pdf(watermarked_scan_pdf(QUYET_DINH, dpi=100))
     assert result.page_count == 1
     assert "CamScanner" in result.pages[0]
     assert result.needs_ocr is True

@@ -11,7 +11,7 @@ from edoc.capture.ocr import OcrError, OcrUnavailable, available_languages, ocr_
 from edoc.capture.suggest import suggest_metadata
 from edoc.search.text import fold
 from tests.capture.assertions import assert_refusal
-from tests.capture.samples import QUYET_DINH, image_bytes, scan_page
+from tests.capture.samples import QUYET_DINH, image_bytes, scan_page, watermarked_scan_pdf
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def test_ocr_of_a_scanned_vietnamese_page(scanned_pdf, tmp_path):
 
     result = ocr_pdf(scanned_pdf, tmp_path / "ocr.pdf", timeout=180)
     assert result.output_path == tmp_path / "ocr.pdf"
-    assert (result.language, result.mode) == ("vie", "skip")
+    assert (result.language, result.mode) == ("vie", "skip")  # "auto" chose --skip-text
 
     after = extract_pdf(result.output_path.read_bytes())
     assert after.page_count == 1
@@ -49,6 +49,20 @@ def test_ocr_of_a_scanned_vietnamese_page(scanned_pdf, tmp_path):
     assert (s.number, s.notation, s.document_date) == ("15", "QĐ-SNV", date(2025, 3, 5))
     assert (s.issuing_agency, s.type_key) == ("SỞ NỘI VỤ", "quyet_dinh")
     assert fold(s.subject).startswith("ve viec phe duyet ke hoach dao tao")
+
+
+@pytest.mark.slow
+def test_scan_with_a_watermark_is_read_with_redo_ocr(tmp_path):
+    src = tmp_path / "camscanner.pdf"
+    src.write_bytes(watermarked_scan_pdf(QUYET_DINH))
+    skipped = ocr_pdf(src, tmp_path / "skip.pdf", mode="skip", timeout=180)
+    assert "QUYẾT ĐỊNH" not in extract_pdf(skipped.output_path.read_bytes()).first_page
+
+    result = ocr_pdf(src, tmp_path / "auto.pdf", timeout=180)
+    assert result.mode == "redo"
+    text = extract_pdf(result.output_path.read_bytes()).first_page
+    assert "QUYẾT ĐỊNH" in text and "Phú Thọ, ngày 05 tháng 3 năm 2025" in text
+    assert "CamScanner" in text
 
 
 @pytest.mark.slow
