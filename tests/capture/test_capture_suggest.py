@@ -264,3 +264,11 @@ def test_suggestion_from_word_files_printed_to_pdf_by_libreoffice(tmp_path):
 def test_long_hostile_text(text):
     suggestion = suggest_metadata(text)
     assert suggestion.document_date is None
+
+
+def test_number_without_the_word_so_at_the_start_of_a_line():
+    s = suggest_metadata("UBND TỈNH PHÚ THỌ\n123/2025/QĐ-UBND\nPhú Thọ, ngày 5 tháng 3 năm "
+                         "2025\nQUYẾT ĐỊNH\nBan hành Quy định về công tác văn thư")
+    assert (s.number, s.notation, s.issuing_agency) == ("123", "2025/QĐ-UBND",
+                                                        "UBND TỈNH PHÚ THỌ")
+    assert s.confidence["notation"] == 0.6
