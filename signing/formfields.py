@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,6 +20,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
+from .acroform import field_type, iter_fields
 from .errors import FieldError
 from .fonts import FontRole
 from .pdffont import EmbeddedFont
@@ -66,32 +67,8 @@ class TextFieldSpec:
             raise FieldError("invalid field style, alignment or size", code="field_style_invalid")
 
 
-def _iter_fields(fields, parent: str = "") -> Iterator[tuple[str, generic.DictionaryObject]]:
-    for item in fields:
-        obj = item.get_object()
-        part = str(obj.get("/T", ""))
-        name = f"{parent}.{part}" if parent and part else part or parent
-        if "/Kids" in obj and any("/T" in k.get_object() for k in obj["/Kids"]):
-            yield from _iter_fields(obj["/Kids"], name)
-        else:
-            yield name, obj
-
-
-def _field_type(field: generic.DictionaryObject) -> str | None:
-    node = field
-    while node is not None:
-        if "/FT" in node:
-            return str(node["/FT"])
-        node = node.get("/Parent")
-    return None
-
-
 def _has_signatures(writer: IncrementalPdfFileWriter) -> bool:
-    try:
-        fields = writer.root["/AcroForm"]["/Fields"]
-    except KeyError:
-        return False
-    return any(_field_type(f) == "/Sig" and "/V" in f for _, f in _iter_fields(fields))
+    return any(field_type(f) == "/Sig" and "/V" in f for _, f in iter_fields(writer))
 
 
 def _acroform(writer: IncrementalPdfFileWriter) -> generic.DictionaryObject:
@@ -163,7 +140,7 @@ def add_text_fields(pdf: bytes, fields: Sequence[TextFieldSpec]) -> bytes:
             "fields must be added before the document is signed", code="document_already_signed"
         )
     form = _acroform(writer)
-    existing = {name for name, _ in _iter_fields(form["/Fields"])}
+    existing = {name for name, _ in iter_fields(writer)}
     names = [f.name for f in fields]
     clash = (set(names) & existing) or {n for n in names if names.count(n) > 1}
     if clash:
@@ -275,14 +252,11 @@ def fill_fields(pdf: bytes, values: Mapping[str, str]) -> bytes:
     if not values:
         raise FieldError("no field values given", code="field_missing")
     writer = open_writer(pdf)
-    try:
-        all_fields = dict(_iter_fields(writer.root["/AcroForm"]["/Fields"]))
-    except KeyError:
-        all_fields = {}
+    all_fields = dict(iter_fields(writer))
     targets: dict[str, generic.DictionaryObject] = {}
     for name in values:
         field = all_fields.get(name)
-        if field is None or _field_type(field) != "/Tx":
+        if field is None or field_type(field) != "/Tx":
             raise FieldError(f"no text field named {name!r}", code="field_missing")
         targets[name] = field
     # One embedded font per style, covering every value in this update.

@@ -26,6 +26,7 @@ from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from .acroform import field_type, iter_fields
 from .appearance import SignatureAppearance, layout_for, render_time_layer
 from .errors import CertificateError, SigningError, TimestampError
 from .keys import KeyMaterial, to_asn1
@@ -143,6 +144,8 @@ def sign_pdf(
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     check_signing_certificate(key.certificate, key.chain, trust, now=now)
     writer = open_writer(pdf)
+    if field_name is not None:
+        _check_field_free(writer, field_name)
     name = field_name or unique_field_name(writer, _FIELD_PREFIX[appearance and appearance.kind])
     visible = _field_and_style(writer, key, appearance, name, now)
 
@@ -180,6 +183,15 @@ def sign_pdf(
     except (PyhankoSigningError, PyhankoPdfError) as exc:
         raise _translate(exc) from None
     return out.getvalue()
+
+
+def _check_field_free(writer: IncrementalPdfFileWriter, name: str) -> None:
+    """An existing field of that name may only be an empty signature field (it gets used)."""
+    for existing, field in iter_fields(writer):
+        if existing == name and (field_type(field) != "/Sig" or "/V" in field):
+            raise SigningError(
+                f"field {name!r} exists and cannot take a signature", code="field_exists"
+            )
 
 
 def _translate(exc: Exception) -> SigningError:

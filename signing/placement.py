@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.rw_common import PdfHandler
 
+from .acroform import iter_fields
 from .appearance import MM, StampLayout
 from .pdfio import page_box, resolve_page_index
 
-__all__ = ["auto_box", "signed_widget_rects"]
+__all__ = ["auto_box", "signed_widget_rects", "unique_field_name"]
 
 Box = tuple[float, float, float, float]
 
@@ -81,22 +81,7 @@ def auto_box(handler: PdfHandler, kind: str, page: int, layout: StampLayout) -> 
 
 def unique_field_name(handler: PdfHandler, prefix: str) -> str:
     """``prefix1``, ``prefix2``... the first name no AcroForm field uses yet."""
-    taken: set[str] = set()
-    try:
-        fields = handler.root["/AcroForm"]["/Fields"]
-    except KeyError:
-        fields = generic.ArrayObject()
-
-    def walk(items, parent: str) -> None:
-        for item in items:
-            obj = item.get_object()
-            name = str(obj.get("/T", ""))
-            full = f"{parent}.{name}" if parent and name else name or parent
-            taken.add(full)
-            if "/Kids" in obj:
-                walk(obj["/Kids"], full)
-
-    walk(fields, "")
+    taken = {name for name, _ in iter_fields(handler)}
     n = 1
     while f"{prefix}{n}" in taken:
         n += 1

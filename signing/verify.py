@@ -199,20 +199,27 @@ def _verdict(reasons: list[str]) -> Verdict:
     return "indeterminate" if reasons else "valid"
 
 
-def _check_one(
-    sig: EmbeddedPdfSignature, contexts: _Contexts, has_dss: bool, has_doc_ts: bool
-) -> SignatureReport:
-    try:
-        vc = contexts.make()
-        status = _validate(sig, vc)
-    except DisallowedAlgorithmError:
-        return _unreadable(sig, "algorithm_not_allowed", "indeterminate")
-    except (SignatureValidationError, PyhankoPdfError, ValueError, KeyError, TypeError):
-        return _unreadable(sig, "signature_malformed", "invalid")
+def _assess(
+    sig: EmbeddedPdfSignature, contexts: _Contexts, moment: dt.datetime | None = None
+) -> tuple[PdfSignatureStatus, ValidationContext, list[str]]:
+    vc = contexts.make(moment=moment)
+    status = _validate(sig, vc)
     reasons = _reasons(status)
     if "chain_failure" in reasons:
         detail = _diagnose(sig, status, contexts, vc.moment)
         reasons = [detail if r == "chain_failure" else r for r in reasons]
+    return status, vc, reasons
+
+
+def _check_one(
+    sig: EmbeddedPdfSignature, contexts: _Contexts, has_dss: bool, has_doc_ts: bool
+) -> SignatureReport:
+    try:
+        status, vc, reasons = _assess(sig, contexts)
+    except DisallowedAlgorithmError:
+        return _unreadable(sig, "algorithm_not_allowed", "indeterminate")
+    except (SignatureValidationError, PyhankoPdfError, ValueError, KeyError, TypeError):
+        return _unreadable(sig, "signature_malformed", "invalid")
     ts = _timestamp_info(status.timestamp_validity)
     expired_when_signed = False
     if "certificate_expired" in reasons and ts is not None and ts.intact and ts.trusted:
@@ -221,9 +228,7 @@ def _check_one(
         else:
             # The time-stamp proves the signature existed while the certificate was valid:
             # validate again as of that moment.
-            vc = contexts.make(moment=ts.time)
-            status = _validate(sig, vc)
-            reasons = _reasons(status)
+            status, vc, reasons = _assess(sig, contexts, moment=ts.time)
     verdict = "invalid" if expired_when_signed else _verdict(reasons)
     cert = status.signing_cert
     signed_at = ts.time if ts is not None and ts.intact else status.signer_reported_dt
