@@ -172,7 +172,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        if current_app.propagate_exceptions:
+        if current_app.testing or current_app.debug:
             raise exc
         logger.exception("unhandled error")
         err = EdocError(_l("Đã xảy ra lỗi hệ thống. Thao tác chưa được thực hiện."),

@@ -1,0 +1,89 @@
+"""Creating an incoming document from a file: the one path for upload, scan, API and axis."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from edoc import audit
+from edoc.capture import CapturedFile, capture
+from edoc.db import utcnow
+from edoc.documents import jobs as document_jobs
+from edoc.documents.events import add_event
+from edoc.documents.files import attach_file
+from edoc.documents.incoming.duplicates import Duplicate, find_duplicates
+from edoc.documents.metadata import parse_metadata
+from edoc.documents.models import Direction, Document, DocumentText, FileKind
+from edoc.documents.states import InState
+from edoc.extensions import db
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class CaptureResult:
+    document: Document
+    captured: CapturedFile
+    duplicates: list[Duplicate] = field(default_factory=list)
+
+    @property
+    def suggested(self) -> dict[str, Any]:
+        return self.captured.suggestion.as_dict()
+
+
+def _fill_from_suggestion(values: dict[str, Any], captured: CapturedFile) -> dict[str, Any]:
+    """Metadata the clerk did not give is taken from what the first page says."""
+    s = captured.suggestion
+    out = dict(values)
+    out.setdefault("type_key", s.type_key or "cong_van")
+    out.setdefault("subject", s.subject or "")
+    out.setdefault("issuing_agency", s.issuing_agency or "")
+    if "number" not in out and s.number and s.number.isdigit():
+        out["number"] = int(s.number)
+    out.setdefault("notation", s.notation or "")
+    out.setdefault("document_date", s.document_date)
+    out.setdefault("urgency", s.urgency_key or "thuong")
+    out.setdefault("confidentiality", s.confidentiality_key or "thuong")
+    out.setdefault("pages", captured.page_count or None)
+    return out
+
+
+def capture_incoming(agency_id: int, data: bytes, filename: str, meta: dict[str, Any], *,
+                     actor: Any = None, received_via: str = "upload",
+                     received_at: datetime | None = None,
+                     extra: dict[str, Any] | None = None) -> CaptureResult:
+    """Check the file, store it, create the document in state ``received``.
+
+    Everything that can refuse the file (type, size, corruption, encryption, zip bombs, names)
+    runs before anything is stored or any row exists.
+    """
+    captured = capture(data, filename)
+    values = _fill_from_suggestion(parse_metadata(meta), captured)
+    values.setdefault("received_via", received_via)
+    doc = Document(agency_id=agency_id, direction=Direction.INCOMING, state=InState.RECEIVED,
+                   received_at=received_at or utcnow(), created_by_id=getattr(actor, "id", None),
+                   **values, **(extra or {}))
+    db.session.add(doc)
+    db.session.flush()
+    attach_file(doc, captured.original, kind=FileKind.ORIGINAL, name=captured.filename,
+                content_type=captured.mime_type, actor=actor)
+    if captured.pdf is not None and captured.pdf_sha256 != captured.sha256:
+        attach_file(doc, captured.pdf, kind=FileKind.RENDITION,
+                    name=captured.pdf_filename or f"{captured.filename}.pdf",
+                    content_type="application/pdf", actor=actor)
+    db.session.add(DocumentText(document_id=doc.id, content=captured.extract.text,
+                                needs_ocr=captured.needs_ocr))
+    add_event(doc, "received", actor, to_state=InState.RECEIVED,
+              data={"via": doc.received_via, "file": captured.filename})
+    if captured.needs_ocr:
+        document_jobs.enqueue_ocr(doc)
+    if captured.pdf is not None:
+        document_jobs.enqueue_signature_check(doc)
+    duplicates = find_duplicates(doc, captured.sha256)
+    if duplicates:
+        audit.record("document.duplicate_warning", actor=actor, obj=doc,
+                     details={"of": [d.document_id for d in duplicates]})
+    logger.info("incoming document %s captured (%s, %d bytes)", doc.id, captured.kind,
+                captured.size)
+    return CaptureResult(doc, captured, duplicates)

@@ -1,0 +1,63 @@
+"""Background work on documents: OCR of scans, signature checks of received PDFs."""
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from edoc.documents.models import Document, DocumentText, FileKind
+from edoc.extensions import db
+from edoc.jobs import enqueue, handler
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_ocr(doc: Document) -> None:
+    enqueue("documents.ocr", {"document_id": doc.id}, dedupe_key=f"ocr:{doc.id}")
+
+
+def enqueue_signature_check(doc: Document) -> None:
+    enqueue("documents.verify_signatures", {"document_id": doc.id},
+            dedupe_key=f"verify:{doc.id}")
+
+
+@handler("documents.ocr", max_attempts=3)
+def run_ocr(payload: dict[str, Any]) -> None:
+    """Add a Vietnamese text layer to a scan (a new file; the original stays untouched)."""
+    from edoc.capture import extract_pdf, ocr_pdf
+    from edoc.documents.files import attach_file, read_file
+
+    doc = db.session.get(Document, payload["document_id"])
+    if doc is None:
+        return
+    source = doc.current_file(FileKind.RENDITION, FileKind.ORIGINAL)
+    if source is None or source.content_type != "application/pdf":
+        return
+    with tempfile.TemporaryDirectory(prefix="edoc-ocr-") as tmp:
+        src, dst = Path(tmp, "in.pdf"), Path(tmp, "out.pdf")
+        src.write_bytes(read_file(source))
+        ocr_pdf(src, dst)
+        data = dst.read_bytes()
+    attach_file(doc, data, kind=FileKind.OCR, name=Path(source.name).stem + "-ocr.pdf",
+                content_type="application/pdf")
+    text = extract_pdf(data).text
+    row = db.session.get(DocumentText, doc.id) or DocumentText(document_id=doc.id)
+    row.content, row.needs_ocr = text, False
+    db.session.add(row)
+    logger.info("OCR of document %s: %d characters", doc.id, len(text))
+
+
+@handler("documents.verify_signatures", max_attempts=3)
+def verify_signatures(payload: dict[str, Any]) -> None:
+    """Check the digital signatures of a received PDF (E4), keeping the report with the file."""
+    try:
+        from edoc.signatures.services import record_verification
+    except ImportError:  # signatures glue not installed in this build
+        return
+    doc = db.session.get(Document, payload["document_id"])
+    if doc is None:
+        return
+    f = doc.current_file(FileKind.ORIGINAL)
+    if f is not None and f.content_type == "application/pdf":
+        record_verification(f)

@@ -1,0 +1,135 @@
+"""Lists of documents: filters shared by pages and the API, and each role's inbox."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, exists, func, or_, select
+
+from edoc.documents.models import Assignment, AssignmentParty, Document
+from edoc.documents.visibility import visible_clause
+from edoc.errors import ValidationError
+
+OPEN_INCOMING = ("registered", "submitted", "assigned", "in_progress")
+
+
+@dataclass(frozen=True)
+class Filters:
+    state: str | None = None
+    q: str | None = None
+    type: str | None = None
+    urgency: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    unit_id: int | None = None
+    overdue: bool = False
+    due_soon: bool = False
+    box: str | None = None
+
+    @classmethod
+    def from_args(cls, args: Any) -> Filters:
+        def _d(name: str) -> date | None:
+            raw = args.get(name)
+            if not raw:
+                return None
+            try:
+                return date.fromisoformat(raw)
+            except ValueError:
+                raise ValidationError(_l("Ngày lọc không hợp lệ."), code="invalid_field",
+                                      field=name) from None
+
+        unit = args.get("unit_id")
+        return cls(state=args.get("state") or None, q=(args.get("q") or "").strip() or None,
+                   type=args.get("type") or None, urgency=args.get("urgency") or None,
+                   date_from=_d("from"), date_to=_d("to"),
+                   unit_id=int(unit) if unit and str(unit).isdigit() else None,
+                   overdue=args.get("overdue") in ("1", "true", "on"),
+                   due_soon=args.get("due_soon") in ("1", "true", "on"),
+                   box=args.get("box") or None)
+
+
+def _involves_unit(unit_id: int):
+    return exists(select(AssignmentParty.id).join(Assignment).where(
+        Assignment.document_id == Document.id, Assignment.active.is_(True),
+        AssignmentParty.unit_id == unit_id))
+
+
+def assigned_to_user(user: Any):
+    """Active assignments that make ``user`` lead or co-operating (personally or by unit)."""
+    return exists(select(AssignmentParty.id).join(Assignment).where(
+        Assignment.document_id == Document.id, Assignment.active.is_(True),
+        AssignmentParty.role.in_(("lead", "cooperate")),
+        or_(AssignmentParty.user_id == user.id,
+            and_(AssignmentParty.unit_id.is_not(None), AssignmentParty.unit_id == user.unit_id))))
+
+
+def document_list(user: Any, direction: str, f: Filters, *, today: date) -> Select:
+    stmt = select(Document).where(Document.direction == direction, visible_clause(user))
+    if f.box:
+        stmt = stmt.where(box_clause(user, direction, f.box))
+    if f.state:
+        stmt = stmt.where(Document.state == f.state)
+    if f.type:
+        stmt = stmt.where(Document.type_key == f.type)
+    if f.urgency:
+        stmt = stmt.where(Document.urgency == f.urgency)
+    if f.date_from:
+        stmt = stmt.where(Document.document_date >= f.date_from)
+    if f.date_to:
+        stmt = stmt.where(Document.document_date <= f.date_to)
+    if f.unit_id:
+        stmt = stmt.where(or_(Document.receiving_unit_id == f.unit_id,
+                              Document.drafting_unit_id == f.unit_id, _involves_unit(f.unit_id)))
+    if f.overdue:
+        stmt = stmt.where(Document.deadline < today, Document.state.in_(OPEN_INCOMING))
+    if f.due_soon:
+        from datetime import timedelta
+
+        stmt = stmt.where(Document.deadline >= today, Document.deadline <= today + timedelta(3),
+                          Document.state.in_(OPEN_INCOMING))
+    if f.q:
+        stmt = stmt.where(_text_match(f.q))
+    order = (Document.registration_number.desc(), Document.id.desc()) \
+        if f.state == "registered" else (Document.id.desc(),)
+    return stmt.order_by(*order)
+
+
+def _text_match(q: str):
+    """Plain filter for list pages (ranked full-text search is the search module's job)."""
+    from edoc.documents.metadata import parse_number_notation
+
+    number, notation = parse_number_notation(q)
+    like = f"%{q.lower()}%"
+    conditions = [func.lower(Document.subject).like(like),
+                  func.lower(Document.notation).like(like),
+                  func.lower(Document.issuing_agency).like(like)]
+    if number is not None:
+        conditions.append(and_(Document.number == number,
+                               func.upper(Document.notation) == notation.upper()))
+    if q.isdigit():
+        conditions.append(Document.registration_number == int(q))
+    return or_(*conditions)
+
+
+def box_clause(user: Any, direction: str, box: str):
+    """The inboxes: ``to_register`` (clerk), ``to_assign`` (leader), ``mine`` (officer)."""
+    if direction == "incoming":
+        if box == "to_register":
+            return Document.state == "received"
+        if box == "to_assign":
+            return and_(Document.state.in_(("submitted", "registered")),
+                        or_(Document.submitted_to_id == user.id,
+                            Document.submitted_to_id.is_(None)))
+        if box == "mine":
+            return and_(Document.state.in_(("assigned", "in_progress")), assigned_to_user(user))
+        if box == "done":
+            return Document.state == "done"
+    raise ValidationError(_l("Hộp văn bản không hợp lệ."), code="invalid_field", field="box")
+
+
+def count(stmt: Select) -> int:
+    from edoc.extensions import db
+
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
