@@ -117,7 +117,7 @@ def _certomancer_config(prefix: str, keydir: Path, now: dt.datetime) -> dict:
     # data stays fresh for 30 days: validating "in three days" then shows a time-stamp keeping a
     # signature valid after its certificate expired.
     valid = {
-        "valid-from": (now - dt.timedelta(days=30)).strftime(fmt),
+        "valid-from": (now - dt.timedelta(days=1)).strftime(fmt),
         "valid-to": (now + dt.timedelta(days=3650)).strftime(fmt),
     }
     short = {**valid, "valid-to": (now + dt.timedelta(days=1)).strftime(fmt)}
@@ -225,7 +225,7 @@ def _certomancer_config(prefix: str, keydir: Path, now: dt.datetime) -> dict:
                         "validity": short,
                         "extensions": [signer_ku, *revinfo_ext],
                         "revocation": {
-                            "revoked-since": (now - dt.timedelta(days=1)).strftime(fmt),
+                            "revoked-since": (now - dt.timedelta(hours=1)).strftime(fmt),
                             "reason": "key_compromise",
                         },
                     },

@@ -81,3 +81,13 @@ def test_timestamp_keeps_signature_valid_after_certificate_expiry(ltv, pdf_doc):
     report = verify_pdf(plain, trust=offline, at=later)
     assert report.verdict == "indeterminate"
     assert "certificate_expired" in report.signatures[0].reasons
+
+
+def test_revoked_certificate_reported_from_ocsp(ltv, pdf_doc):
+    # Without a revocation source at signing time the signature is made...
+    signed = sign_pdf(pdf_doc, ltv.revoked_signer)
+    # ...and the verifier that may ask the OCSP responder reports the revocation.
+    report = verify_pdf(signed, trust=ltv.trust(allow_fetching=True))
+    assert report.verdict == "invalid"
+    assert report.signatures[0].reasons == ("certificate_revoked",)
+    assert report.signatures[0].revocation == "revoked"
