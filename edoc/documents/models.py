@@ -100,6 +100,16 @@ class Document(Base):
     issued_at: Mapped[datetime | None]
     #: recipients named on the document ("Nơi nhận"), as planned by the drafter
     planned_recipients: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: who holds the capacity the signer signs for, e.g. ``Chủ tịch`` in "KT. CHỦ TỊCH"
+    capacity_holder: Mapped[str] = mapped_column(String(255), default="")
+    #: ký hiệu of the drafting unit and drafter after "Lưu: VT," (e.g. ``VP(NVA)``)
+    drafter_notation: Mapped[str] = mapped_column(String(40), default="")
+    #: the template inputs of a draft generated from a template (None: uploaded draft)
+    draft_inputs: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: the PDF to sign of the latest draft: "" none, pending, ready, failed
+    rendition_status: Mapped[str] = mapped_column(String(20), default="")
+    #: place printed before the date on the draft, when read from an uploaded PDF
+    date_place: Mapped[str | None] = mapped_column(String(100))
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
