@@ -44,6 +44,7 @@ AppearanceKind = Literal["signer", "seal", "appendix"]
 
 MM = 72 / 25.4  # PDF points per millimetre
 _PX_PER_PT = 300 / 72  # text is rasterised at 300 dpi
+_MAX_IMAGE_DPI = 400
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _DEFAULT_IMAGE_WIDTH_MM = {"signer": 35.0, "seal": 36.0}  # used when the PNG carries no DPI
 _MAX_IMAGE_HEIGHT_MM = {"signer": 30.0, "seal": 45.0}
@@ -226,7 +227,13 @@ def layout_for(appearance: SignatureAppearance, name: str, organization: str) ->
     with Image.open(io.BytesIO(appearance.image)) as src:
         src.load()
         img_w, img_h = _image_size_pt(src, appearance.kind, appearance.image_width_mm)
-        picture = EncodedImage.from_pil(src)
+        # A scan at 1200 dpi would bloat every signed file; 400 dpi is sharp on paper.
+        max_px = round(img_w / 72 * _MAX_IMAGE_DPI)
+        picture_img = src.convert("RGBA")
+        if picture_img.width > max_px:
+            size = (max_px, max(1, round(picture_img.height * max_px / picture_img.width)))
+            picture_img = picture_img.resize(size, Image.Resampling.LANCZOS)
+        picture = EncodedImage.from_pil(picture_img)
     if appearance.kind == "signer":
         text, role, size = name, "serif-bold", 13.0
         tw, th = _text_size_pt(text, role, size)

@@ -130,3 +130,15 @@ def test_missing_font_is_a_clear_error(monkeypatch, signature_png, tmp_path):
         assert "fonts-noto-core" in err.value.message
     finally:
         fonts_module.find_font.cache_clear()
+
+
+def test_oversized_image_is_scaled_down():
+    from PIL import Image
+
+    from .conftest import png_bytes
+
+    huge = png_bytes(Image.new("RGBA", (4000, 1600), (0, 0, 200, 255)))
+    layout = layout_for(SignatureAppearance(kind="signer", image=huge), "A", "B")
+    picture = layout.layers[0].image
+    assert picture.width <= round(35 * MM / 72 * 400)  # 35 mm at 400 dpi
+    assert picture.height == round(1600 * picture.width / 4000)
