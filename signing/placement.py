@@ -27,9 +27,9 @@ def signed_widget_rects(handler: PdfHandler, page: int) -> list[Box]:
         field = widget
         while "/FT" not in field and "/Parent" in field:
             field = field["/Parent"]
+        # Document time-stamps have zero-size widgets, dropped below; not resolving /V avoids
+        # parsing the signature container.
         if field.get("/FT") != "/Sig" or "/V" not in field:
-            continue
-        if field["/V"].get_object().get("/Type") == "/DocTimeStamp":
             continue
         x1, y1, x2, y2 = (float(v) for v in widget.get("/Rect", (0, 0, 0, 0)))
         if abs(x2 - x1) > 1 and abs(y2 - y1) > 1:
