@@ -91,3 +91,19 @@ def test_revoked_certificate_reported_from_ocsp(ltv, pdf_doc):
     assert report.verdict == "invalid"
     assert report.signatures[0].reasons == ("certificate_revoked",)
     assert report.signatures[0].revocation == "revoked"
+
+
+def test_incoming_stamp_after_b_lta_keeps_it_valid(ltv, pdf_doc):
+    from signing import add_incoming_stamp
+
+    signed = sign_pdf(
+        pdf_doc,
+        ltv.signer,
+        level="B-LTA",
+        timestamper_url=ltv.tsa_url,
+        trust=ltv.trust(allow_fetching=True),
+    )
+    stamped = add_incoming_stamp(signed, number=7, received_at=dt.datetime.now(dt.UTC))
+    report = verify_pdf(stamped, trust=ltv.trust(revocation="hard-fail"))
+    assert report.verdict == "valid", report
+    assert report.signatures[0].modified_after == "annotations"
