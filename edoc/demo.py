@@ -16,9 +16,10 @@ from edoc.auth.models import Agency, OrgUnit, User
 from edoc.auth.roles import Role
 from edoc.extensions import db
 
-#: Demo OrganIds in the QCVN 102 pattern; demo data only, never hard-coded elsewhere.
-PROVINCE_ORGAN_ID = "000.00.00.H48"
-WARD_ORGAN_ID = "000.01.31.H48"
+#: Demo OrganIds in the QCVN 102 pattern (H44: Phú Thọ in the alphabetical list of provinces);
+#: demo data only, never hard-coded elsewhere.
+PROVINCE_ORGAN_ID = "000.00.00.H44"
+WARD_ORGAN_ID = "000.00.31.H44"
 
 USERS = (
     # username, full name, role, position, unit index

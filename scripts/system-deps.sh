@@ -8,6 +8,7 @@ PKGS=(
   ghostscript unpaper pngquant qpdf       # ocrmypdf's helpers
   poppler-utils                           # pdftoppm: looking at rendered pages
   fonts-noto-core fonts-dejavu-core       # Noto Sans renders Vietnamese stamp text correctly
+  fonts-liberation2                       # metric twin of Times New Roman with Vietnamese letters
   libreoffice-writer-nogui                # DOCX -> PDF
   chromium                                # browser tests (Playwright drives Debian's chromium)
   postgresql postgresql-client            # the production database, for the PostgreSQL test run

@@ -76,6 +76,7 @@ class IsolatedClient(FlaskClient):
         from edoc.extensions import db
 
         db.session.commit()
+        kwargs.setdefault("buffered", True)  # streamed bodies are read inside the context too
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
