@@ -72,9 +72,12 @@ def _reserve_bytes(cert: x509.Certificate, chain: tuple[x509.Certificate, ...]) 
     """Hex characters to reserve for a B-B CMS: certificates + signature + attributes + slack."""
     certs = sum(len(c.public_bytes(Encoding.DER)) for c in (cert, *chain))
     key = cert.public_key()
-    sig = key.key_size // 8 if isinstance(key, rsa.RSAPublicKey) else 150
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        sig = 2 * key.key_size // 8 + 16
+    if isinstance(key, rsa.RSAPublicKey):
+        sig = key.key_size // 8
+    elif isinstance(key, ec.EllipticCurvePublicKey):
+        sig = 2 * key.key_size // 8 + 16  # DER-encoded (r, s)
+    else:
+        sig = 512
     der = certs + sig + 1024  # signed attributes, algorithm identifiers, ASN.1 framing
     return 2 * (der + 512)
 
