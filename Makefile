@@ -8,7 +8,7 @@ PORT ?= 5000
 AXIS_PORT ?= 5080
 export FLASK_APP := wsgi.py
 
-.PHONY: run test venv system-deps lint bench clean translations demo-instance
+.PHONY: run test venv system-deps lint bench clean translations readme
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ translations: venv
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o edoc/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i edoc/translations/messages.pot -d edoc/translations --no-fuzzy-matching
 	$(VENV)/bin/pybabel compile -d edoc/translations
+
+readme: venv
+	$(PY) scripts/update_readme_settings.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -25,16 +25,10 @@ def seed_demo_command() -> None:
 
 @edoc_cli.command("settings-table")
 def settings_table_command() -> None:
-    """Print every EDOC_* setting as a Markdown table (pasted into README.md)."""
-    from edoc.config import SETTINGS
+    """Print every EDOC_* setting as a Markdown table (the one in README.md)."""
+    from scripts.update_readme_settings import render
 
-    click.echo("| Variable | Default | Meaning |")
-    click.echo("|---|---|---|")
-    for s in SETTINGS:
-        default = s.default if s.default not in ("", None) else "(empty)"
-        if isinstance(default, bool):
-            default = str(default).lower()
-        click.echo(f"| `EDOC_{s.name}` | `{default}` | {s.help} |")
+    click.echo(render(), nl=False)
 
 
 @edoc_cli.command("init-db")
