@@ -8,8 +8,6 @@ the key this batch already unlocked in the per-context key cache (:mod:`edoc.sig
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -51,26 +49,6 @@ def _clean_ids(document_ids: Any) -> list[int]:
     return ids
 
 
-@contextmanager
-def _audit_kept_on_savepoint_rollback() -> Iterator[None]:
-    """Keep the audit entries queued before a savepoint when the savepoint rolls back.
-
-    ``edoc.audit`` drops every queued entry on any rollback, savepoints included, which would
-    erase the audit trail of the documents this batch signed before a failing one. The entries
-    queued inside the failed savepoint are dropped, as they should be.
-    """
-    from edoc.audit import service as audit_service
-
-    key = audit_service._PENDING
-    info = db.session.info
-    before = list(info.get(key, []))
-    try:
-        yield
-    except BaseException:
-        info[key] = before
-        raise
-
-
 def _error(doc_id: int, err: EdocError) -> dict[str, Any]:
     return {"document_id": doc_id, "ok": False, "error": err.to_dict()["error"]}
 
@@ -79,7 +57,7 @@ def _sign_one(doc_id: int, signer: Any, secret: str | None) -> dict[str, Any]:
     from edoc.documents.outgoing.services import sign
 
     try:
-        with _audit_kept_on_savepoint_rollback(), db.session.begin_nested():
+        with db.session.begin_nested():
             doc = get_visible(signer, doc_id)
             sign(doc, signer, secret)
             signed = doc.current_file(FileKind.SIGNED)
