@@ -5,9 +5,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from edoc.api import auth, directory
+    from edoc.api import auth, directory, openapi
     from edoc.extensions import csrf
 
-    for bp in (auth.bp, directory.bp):
+    for bp in (auth.bp, directory.bp, openapi.bp):
         csrf.exempt(bp)
         app.register_blueprint(bp)
