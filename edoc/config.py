@@ -63,6 +63,32 @@ SETTINGS: tuple[Setting, ...] = (
     _s("STORAGE_GC_GRACE_HOURS", int, 24, "`flask storage gc` keeps unreferenced objects younger "
        "than this."),
     _s("DEMO_PASSWORD", str, "edoc-demo", "Password given to demo users by `flask edoc seed-demo`."),
+    _s("MINIO_CONNECT_TIMEOUT", int, 5, "Seconds to wait for a connection to MinIO."),
+    _s("MINIO_READ_TIMEOUT", int, 60, "Seconds to wait for data from MinIO."),
+    _s("DEFAULT_DEADLINE_DAYS", int, 10, "Working days given to an assignment when the leader "
+       "sets no deadline."),
+    # --- digital signatures ---
+    _s("SIGNING_TRUST_ROOTS", str, "", "PEM files of the trusted root CAs for signature "
+       "verification (separated by `:` or `,`). In development and testing the test PKI root is "
+       "added."),
+    _s("SIGNING_CRL_FILES", str, "", "CRL files (DER or PEM) used for revocation checks, "
+       "separated by `:` or `,`."),
+    _s("SIGNING_REVOCATION_MODE", str, "soft-fail", "`soft-fail` (missing revocation data is "
+       "accepted) or `hard-fail` (needs a CRL/OCSP answer: set SIGNING_CRL_FILES or "
+       "SIGNING_ALLOW_FETCHING)."),
+    _s("SIGNING_ALLOW_FETCHING", bool, False, "Let verification download CRLs, OCSP answers and "
+       "missing certificates from the URLs in the certificates."),
+    _s("SIGNING_LEVEL", str, "B-B", "PAdES level of new signatures: B-B, B-T, B-LT or B-LTA (B-T "
+       "and above need SIGNING_TSA_URL)."),
+    _s("SIGNING_TSA_URL", str, "", "RFC 3161 time-stamping authority URL (empty: no "
+       "time-stamp)."),
+    _s("SIGNING_SEAL_PASSPHRASE", str, "", "Passphrase/PIN of the agency seal key held by the "
+       "server. Empty: the clerk types it each time."),
+    _s("SIGNING_PKCS11_LIBRARY", str, "", "PKCS#11 module (.so) for token/HSM credentials, e.g. "
+       "`/usr/lib/softhsm/libsofthsm2.so`."),
+    _s("SIGNING_TEST_PKI_DIR", str, "", "Folder of the test PKI made by `flask signing "
+       "test-pki`. Empty: `instance/pki`."),
+    _s("SIGNING_IMAGE_MAX_KB", int, 1024, "Largest signature or seal PNG accepted, in KB."),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
