@@ -26,20 +26,16 @@ def main(argv: list[str] | None = None) -> None:
     from werkzeug.serving import run_simple
 
     from edoc import create_app
-    from edoc.extensions import db
 
     os.environ.setdefault("EDOC_AXIS_URL", f"http://127.0.0.1:{args.axis_port}")
     app = create_app()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     with app.app_context():
         upgrade()
-        for step in app.extensions.get("edoc.demo_prepare", []):
-            step(app)
-        from edoc.demo import USERS, seed_demo
+    demo = prepare_demo(app)
+    background = start_background(app)
+    from edoc.demo import USERS
 
-        demo = seed_demo()
-        db.session.commit()
-        background = [start(app) for start in app.extensions.get("edoc.demo_background", [])]
     print("\n  edoc is running at http://%s:%s/" % (args.host, args.port))
     print("  Demo logins (password for every account: %s):" % demo.password)
     for username, full_name, role, _pos, _unit in USERS:
@@ -51,6 +47,30 @@ def main(argv: list[str] | None = None) -> None:
         for stop in background:
             if stop:
                 stop()
+
+
+def prepare_demo(app):
+    """Run every domain's demo preparation (test PKI, simulator registration ...) and seed the
+    demo province. Idempotent. Returns the :class:`~edoc.demo.DemoProvince`."""
+    from edoc.demo import seed_demo
+    from edoc.extensions import db
+
+    with app.app_context():
+        for step in app.extensions.get("edoc.demo_prepare", []):
+            step(app)
+        demo = seed_demo()
+        db.session.commit()
+        return demo
+
+
+def start_background(app) -> list:
+    """Start the background services the domains registered (axis simulator, exchange loop, job
+    worker). Returns their stop callables."""
+    from edoc.jobs import start_background_worker
+
+    stops = [start(app) for start in app.extensions.get("edoc.demo_background", [])]
+    stops.append(start_background_worker(app))
+    return stops
 
 
 if __name__ == "__main__":
