@@ -7,6 +7,7 @@ the ~0.1 s that subsetting costs once per document. The subset keeps the origina
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import unicodedata
@@ -79,6 +80,13 @@ def font_metrics(role: FontRole) -> FontMetrics:
     )
 
 
+# Stamps and filled fields differ from one document to the next only in digits and date
+# punctuation; always including them makes the subset for a given label text identical across
+# documents, so the (expensive, ~100 ms) subsetting runs once per process and text.
+_ALWAYS = frozenset(ord(c) for c in "0123456789 :/.,-()")
+
+
+@functools.lru_cache(maxsize=128)
 def _subset_program(path: Path, codepoints: frozenset[int]) -> bytes:
     font = TTFont(str(path))
     opts = subset.Options()
@@ -127,7 +135,8 @@ class EmbeddedFont:
                 f"font {self.metrics.path.name} cannot show {''.join(missing)!r}",
                 code="font_missing_glyphs",
             )
-        codepoints = frozenset(ord(ch) for ch in chars | {" "})
+        codepoints = frozenset(ord(ch) for ch in chars) | frozenset(
+            cp for cp in _ALWAYS if cp in self.metrics.cmap)
         self.ref = self._write(writer, codepoints)
 
     def encode(self, text: str) -> bytes:
