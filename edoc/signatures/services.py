@@ -11,6 +11,7 @@ stored. Any error before the last step leaves no object and no row behind.
 """
 from __future__ import annotations
 
+import io
 import logging
 from functools import lru_cache
 from pathlib import PurePath
@@ -134,14 +135,34 @@ def signer_lines(doc: Document | None, user: Any) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def _hug(rect: tuple[float, float, float, float], image: bytes
+         ) -> tuple[float, float, float, float]:
+    """Narrow the template's signature space to the image's proportions, centred.
+
+    The widget rectangle then matches the drawn image, which is what the seal is placed
+    against (its left third, Decree 30 ô 8); a column-wide rectangle would put the seal left of
+    the signature instead of over it.
+    """
+    from PIL import Image
+
+    with Image.open(io.BytesIO(image)) as img:
+        ratio = img.width / img.height
+    x1, y1, x2, y2 = rect
+    width = min(x2 - x1, (y2 - y1) * ratio)
+    centre = (x1 + x2) / 2
+    return (centre - width / 2, y1, centre + width / 2, y2)
+
+
 def _signer_appearance(pdf: bytes, user: Any, image: bytes, lines: tuple[str, ...]
                        ) -> SignatureAppearance:
     box = _template_signature_box(pdf)
     if box is not None:
         # Our templates print the position and the name: the image goes in the space between.
+        # The library always draws a name line under a signer's image; a blank name keeps the
+        # printed name from appearing twice (to be replaced by a library option to omit it).
         page, rect = box
-        return SignatureAppearance(kind="signer", image=image, name=user.full_name, page=page,
-                                   box=rect)
+        return SignatureAppearance(kind="signer", image=image, name=" ", page=page,
+                                   box=_hug(rect, image))
     return SignatureAppearance(kind="signer", image=signer_block_png(image, lines),
                                name=user.full_name)
 

@@ -2,6 +2,8 @@
 and every way it must refuse without storing anything."""
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -77,8 +79,6 @@ def test_seal_covers_the_left_third_of_the_signature(db, provisioned, make_doc, 
     doc = make_doc()
     apply_signer_signature(doc, leader, PASSPHRASE)
     sealed = apply_agency_seal(doc, clerk, PASSPHRASE)
-    import io
-
     reader = PdfFileReader(io.BytesIO(read_file(sealed)))
     signer_box, seal_box = signed_widget_rects(reader, -1)
     sx1, _, sx2, _ = signer_box
@@ -157,8 +157,6 @@ def test_missing_credential_image_or_pdf_are_clear_errors(db, pki_dir, make_doc,
 
 
 def test_encrypted_pdf_is_refused(db, provisioned, make_doc, leader):
-    import io
-
     from pypdf import PdfReader, PdfWriter
 
     from edoc.signatures.services import apply_signer_signature
@@ -237,3 +235,45 @@ def test_record_verification_of_an_incoming_pdf(db, provisioned, make_doc, leade
     assert unsigned.report["reasons"] == ["no_signatures"]
     assert latest_check(signed).id == check.id
     assert db.session.scalar(select(func.count(SignatureCheck.id))) == 2
+
+
+@pytest.fixture(scope="session")
+def template_rendition() -> tuple[bytes, object]:
+    """A quyết định drafted from our Decree 30 template and converted by LibreOffice."""
+    from edoc.drafting import DraftSpec, docx_draft_to_pdf, render_draft
+
+    spec = DraftSpec(type_key="quyet_dinh", governing_body="UBND TỈNH PHÚ THỌ",
+                     agency_name="UBND xã Thử Nghiệm", agency_notation="UBND",
+                     unit_notation=None, place="Vĩnh Phúc", subject="Phê duyệt kế hoạch",
+                     body=["Phê duyệt kế hoạch năm.", "Giao Văn phòng thực hiện."],
+                     signer_name="Lê Văn Hùng", signer_position="Phó Chủ tịch",
+                     signing_capacity="KT.", capacity_holder="Chủ tịch",
+                     recipients=["Như Điều 2"])
+    draft = docx_draft_to_pdf(render_draft(spec))
+    assert draft.placement.signature is not None
+    return draft.pdf, draft.placement.signature
+
+
+def test_template_rendition_is_signed_in_its_signature_space(db, provisioned, make_doc, leader,
+                                                             clerk, template_rendition):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from edoc.documents.files import read_file
+    from edoc.signatures.services import apply_agency_seal, apply_signer_signature
+    from edoc.signatures.verification import verify_document
+    from signing.placement import signed_widget_rects
+
+    pdf, space = template_rendition
+    doc = make_doc(pdf)
+    apply_signer_signature(doc, leader, PASSPHRASE)
+    sealed = apply_agency_seal(doc, clerk, PASSPHRASE)
+    db.session.commit()
+    assert verify_document(doc)["verdict"] == "valid"
+    reader = PdfFileReader(io.BytesIO(read_file(sealed)))
+    signer_box, seal_box = signed_widget_rects(reader, space.page)
+    x1, y1, x2, y2 = space.rect
+    # Between the printed position and name, narrowed to the image, centred in the column.
+    assert x1 <= signer_box[0] < signer_box[2] <= x2 and (signer_box[1], signer_box[3]) == (
+        pytest.approx(y1), pytest.approx(y2))
+    assert abs((signer_box[0] + signer_box[2]) / 2 - (x1 + x2) / 2) < 1
+    assert seal_box[0] < signer_box[0] < seal_box[2]  # the seal covers the image's left part
