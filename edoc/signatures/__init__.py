@@ -62,7 +62,9 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     add_nav_item(app, NavItem("signatures.account", _l("Chữ ký số"), "pen",
-                              frozenset({"leader", "clerk", "admin"}), order=80))
+                              frozenset({"leader"}), order=80))
+    add_nav_item(app, NavItem("signatures.seal", _l("Con dấu"), "award",
+                              frozenset({"clerk", "admin"}), order=81))
 
 
 def __getattr__(name: str) -> Any:

@@ -277,3 +277,26 @@ def test_template_rendition_is_signed_in_its_signature_space(db, provisioned, ma
         pytest.approx(y1), pytest.approx(y2))
     assert abs((signer_box[0] + signer_box[2]) / 2 - (x1 + x2) / 2) < 1
     assert seal_box[0] < signer_box[0] < seal_box[2]  # the seal covers the image's left part
+
+
+@pytest.mark.config(SIGNING_REVOCATION_MODE="hard-fail")
+def test_hard_fail_revocation_works_offline_with_the_test_root_crl(db, provisioned, make_doc,
+                                                                   leader, pki_dir, app):
+    from edoc.signatures.services import apply_signer_signature
+    from edoc.signatures.verification import verify_document
+
+    doc = make_doc()
+    apply_signer_signature(doc, leader, PASSPHRASE)
+    db.session.commit()
+    report = verify_document(doc)
+    assert report["verdict"] == "valid" and report["signatures"][0]["revocation"] == "good"
+    # Without the root's CRL, hard-fail refuses to sign: the status cannot be checked.
+    crl = pki_dir / "root-ca.crl"
+    saved = crl.read_bytes()
+    crl.unlink()
+    try:
+        with pytest.raises(EdocError) as caught:
+            apply_signer_signature(make_doc(), leader, PASSPHRASE)
+        assert caught.value.code == "certificate_revocation_unknown"
+    finally:
+        crl.write_bytes(saved)
