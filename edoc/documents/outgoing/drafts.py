@@ -21,7 +21,7 @@ from edoc.documents.outgoing import rendition, templating
 from edoc.documents.outgoing.metadata import parse_outgoing
 from edoc.documents.outgoing.review import supersede_open_steps
 from edoc.documents.outgoing.workflow import lock, move
-from edoc.documents.states import OutAction, OutState
+from edoc.documents.states import OutAction, OutState, next_state
 from edoc.drafting import DOCX_MIMETYPE
 from edoc.errors import UnsupportedFileType, ValidationError
 from edoc.extensions import db
@@ -115,6 +115,7 @@ def revise(doc: Document, actor: User, raw: dict[str, Any], *, upload: Upload | 
     lock(doc)
     perm.require(can.can_edit_draft(actor, doc))
     check_version(doc, expected_version)
+    next_state(doc.direction, doc.state, OutAction.REVISE)  # before any file is stored
     captured = _checked_draft(upload) if upload is not None else None
     values = parse_outgoing(doc.agency_id, {k: v for k, v in raw.items()
                                             if k not in templating.INPUT_KEYS})
@@ -163,6 +164,7 @@ def add_appendix(doc: Document, actor: User, upload: Upload, *,
     lock(doc)
     perm.require(can.can_edit_draft(actor, doc))
     check_version(doc, expected_version)
+    next_state(doc.direction, doc.state, OutAction.REVISE)  # before any file is stored
     captured = _checked_draft(upload)
     f = attach_file(doc, captured.original, kind=FileKind.APPENDIX, name=captured.filename,
                     content_type=captured.mime_type, actor=actor)
