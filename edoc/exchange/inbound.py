@@ -1,0 +1,295 @@
+"""Receiving: poll the axis, fetch, keep the raw package, parse and validate, apply, commit, and
+only then acknowledge at transport level.
+
+One message is applied in one transaction: its inbox row (with the pointer to the raw package),
+the document it creates or changes, the status replies it queues. Then the transaction commits,
+then the axis hears ``done``. A worker killed anywhere in between loses nothing: before the
+commit nothing exists and the message is still in the axis inbox; after it, the next poll finds
+the inbox row (unique per agency and axis id) and only acknowledges again. A refused message
+(malformed, unsafe, not for us, about an unknown document ...) is rolled back entirely, then
+recorded with its reason and acknowledged as ``fail``. A failure on our side (database, object
+store) is recorded as ``error`` and tried again on the next poll.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from connectors import EnvelopeInvalid, RemoteRejected
+from connectors.edxml import BusinessType, EdocMessage, StatusMessage, is_addressed_to
+from connectors.protocol import ReceivedItem
+from edoc import audit
+from edoc.auth.models import Agency
+from edoc.db import utcnow
+from edoc.documents.models import Document
+from edoc.errors import EdocError, ServiceUnavailable
+from edoc.exchange import actions, outbox
+from edoc.exchange.envelope import parse
+from edoc.exchange.errors import Rejected, reason_message
+from edoc.exchange.models import Direction, ExchangeMessage, InState
+from edoc.exchange.receive import receive_document, response_info
+from edoc.exchange.settings import setting
+from edoc.exchange.status import apply_status
+from edoc.extensions import db
+
+__all__ = ["PollReport", "imported_document", "ingest", "poll", "reprocess"]
+
+logger = logging.getLogger(__name__)
+
+ACTIONS = {BusinessType.NEW: "new", BusinessType.REVOKE: "revoke",
+           BusinessType.UPDATE: "update", BusinessType.REPLACE: "replace"}
+
+
+@dataclass
+class PollReport:
+    received: int = 0
+    rejected: int = 0
+    errors: int = 0
+    acknowledged: int = 0
+    messages: list[int] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- applying
+
+
+def _check_route(agency: Agency, msg: EdocMessage | StatusMessage,
+                 item: ReceivedItem | None) -> None:
+    if item is not None:
+        if msg.kind != item.message_type:
+            raise Rejected("message_type_mismatch",
+                           f"the axis says {item.message_type!r}, the message is {msg.kind!r}")
+        if item.sender and msg.sender.organ_id.strip() != item.sender.strip():
+            raise Rejected("sender_mismatch", f"From/OrganId {msg.sender.organ_id!r} but the "
+                                              f"axis sender is {item.sender!r}")
+    # A take-back request (13) names no receiver: it is checked against our documents instead.
+    if msg.receiver_organ_ids and not is_addressed_to(msg, agency.organ_id):
+        raise Rejected("not_addressed_to_us",
+                       f"addressed to {', '.join(msg.receiver_organ_ids)}, "
+                       f"not {agency.organ_id}")
+
+
+def _summary(msg: EdocMessage | StatusMessage) -> dict[str, Any]:
+    if isinstance(msg, StatusMessage):
+        return {"code": msg.response_for.code, "status": msg.status_code,
+                "description": msg.description[:500], "has_signature": msg.has_signature}
+    return {"subject": msg.subject[:300], "code": str(msg.code),
+            "reason": msg.business.reason[:500],
+            "attachments": [a.name for a in msg.attachments],
+            "has_signature": msg.has_signature, **response_info(msg)}
+
+
+def _apply(agency: Agency, data: bytes, *, source: str, dedupe_key: str | None,
+           item: ReceivedItem | None, row: ExchangeMessage | None) -> ExchangeMessage:
+    """Apply one message (flushes, raises Rejected/EnvelopeInvalid; the caller commits)."""
+    stored = outbox.store_raw(data)  # the evidence first (DESIGN rule 5)
+    msg = parse(data)
+    _check_route(agency, msg, item)
+    if row is None:
+        row = ExchangeMessage(agency_id=agency.id, direction=Direction.IN, dedupe_key=dedupe_key)
+        db.session.add(row)
+    row.kind = msg.kind
+    row.action = (msg.status_code if isinstance(msg, StatusMessage)
+                  else ACTIONS[msg.business.business_type])
+    row.state, row.source = InState.PROCESSED, source
+    row.axis_doc_id = item.doc_id if item is not None else ""
+    row.counterpart = msg.sender.organ_id[:35]
+    row.edxml_document_id = (msg.referenced_document_id if isinstance(msg, StatusMessage)
+                             else msg.document_id)[:255]
+    row.stored_object_id, row.stored = stored.id, stored
+    row.attempts += 1
+    row.error_code, row.last_error = "", ""
+    row.ack_state = "pending" if item is not None else ""
+    row.info = _summary(msg)
+    row.done_at = utcnow()
+    db.session.flush()
+    if isinstance(msg, StatusMessage):
+        apply_status(agency, msg, row)
+    elif msg.business.business_type == BusinessType.REVOKE:
+        actions.apply_revoke(agency, msg, row)
+    elif msg.business.business_type == BusinessType.UPDATE:
+        actions.apply_update(agency, msg, row)
+    elif msg.business.business_type == BusinessType.REPLACE:
+        actions.apply_replace(agency, msg, row)
+    else:
+        receive_document(agency, msg, row)
+    db.session.flush()
+    audit.record("exchange.received", obj=row, agency_id=agency.id,
+                 details={"kind": row.kind, "action": row.action, "from": row.counterpart,
+                          "edxml_document_id": row.edxml_document_id,
+                          "document_id": row.document_id, "sha256": stored.sha256})
+    return row
+
+
+def _record_failure(agency: Agency, data: bytes, *, source: str, dedupe_key: str | None,
+                    item: ReceivedItem | None, code: str, message: str,
+                    permanent: bool, details: dict[str, Any] | None = None
+                    ) -> ExchangeMessage:
+    """After the rollback: the refusal (or our failure) with its reason and the raw package."""
+    row = outbox.find_by_key(agency.id, dedupe_key) if dedupe_key else None
+    if row is None:
+        row = ExchangeMessage(agency_id=agency.id, direction=Direction.IN, kind="",
+                              action="", dedupe_key=dedupe_key, info={})
+        db.session.add(row)
+    if not row.kind:
+        row.kind = item.message_type if item is not None else "edoc"
+    row.action = row.action or ""
+    row.source = source
+    row.axis_doc_id = item.doc_id if item is not None else ""
+    row.counterpart = (item.sender if item is not None else row.counterpart or "")[:35]
+    row.attempts += 1
+    if not permanent and row.attempts >= int(setting("AXIS_INBOUND_MAX_ATTEMPTS")):
+        permanent, message = True, f"{reason_message('too_many_attempts')} ({code}: {message})"
+        code = "too_many_attempts"
+    row.state = InState.REJECTED if permanent else InState.ERROR
+    row.error_code, row.last_error = code[:60], message[:4000]
+    row.ack_state = ("pending" if permanent else "") if item is not None else ""
+    row.info = {**(row.info or {}), **({"details": details} if details else {})}
+    row.done_at = utcnow() if permanent else None
+    try:
+        stored = outbox.store_raw(data)
+        row.stored_object_id, row.stored = stored.id, stored
+    except EdocError:  # the store is down: the reason is still recorded
+        logger.warning("exchange: raw package of a refused message not stored")
+    db.session.flush()
+    audit.record("exchange.rejected" if permanent else "exchange.receive_failed", obj=row,
+                 agency_id=agency.id, details={"code": row.error_code, "from": row.counterpart,
+                                               "axis_doc_id": row.axis_doc_id})
+    return row
+
+
+def ingest(agency: Agency, data: bytes, *, source: str = "axis",
+           dedupe_key: str | None = None, item: ReceivedItem | None = None
+           ) -> ExchangeMessage:
+    """Apply one received message and commit; a refusal (or a failure on our side) is rolled
+    back entirely, then recorded with its reason and committed instead."""
+    agency_id = agency.id
+    existing = outbox.find_by_key(agency_id, dedupe_key) if dedupe_key else None
+    try:
+        row = _apply(agency, data, source=source, dedupe_key=dedupe_key, item=item, row=existing)
+        logger.info("exchange: received message %s (%s/%s) for agency %s", row.id, row.kind,
+                    row.action, agency_id)
+        db.session.commit()
+        return row
+    except (Rejected, EnvelopeInvalid) as exc:
+        db.session.rollback()
+        code, message, details, permanent = exc.code, exc.message, dict(exc.details), True
+    except IntegrityError:
+        # Another worker applied the same axis message first: use its row.
+        db.session.rollback()
+        row = outbox.find_by_key(agency_id, dedupe_key) if dedupe_key else None
+        if row is None:
+            raise
+        return row
+    except ServiceUnavailable as exc:  # our object store or database: try again later
+        db.session.rollback()
+        code, message, details, permanent = exc.code, str(exc.message), {}, False
+    except Exception as exc:  # a bug or a database hiccup: keep the message for the next poll
+        db.session.rollback()
+        logger.exception("exchange: applying a message for agency %s failed", agency_id)
+        code, message, details, permanent = (
+            "internal_error", f"{type(exc).__name__}: {exc}", {}, False)
+    agency = db.session.get(Agency, agency_id)
+    row = _record_failure(agency, data, source=source, dedupe_key=dedupe_key, item=item,
+                          code=code, message=message, permanent=permanent, details=details)
+    logger.warning("exchange: message %s for agency %s %s: %s", row.id, agency_id,
+                   "refused" if permanent else "failed", code)
+    db.session.commit()
+    return row
+
+
+# --------------------------------------------------------------------------- transport
+
+
+def _acknowledge(client, row_id: int, report: PollReport) -> None:
+    row = db.session.get(ExchangeMessage, row_id)
+    if row.ack_state != "pending" or not row.axis_doc_id:
+        db.session.rollback()
+        return
+    status = "done" if row.state == InState.PROCESSED else "fail"
+    axis_id = row.axis_doc_id
+    description = "" if status == "done" else f"{row.error_code}: {row.last_error}"[:500]
+    db.session.commit()  # no transaction open during the network call
+    try:
+        client.acknowledge(axis_id, status, description=description)
+    except RemoteRejected as exc:
+        if exc.code != "already_acknowledged":
+            raise
+    row = db.session.get(ExchangeMessage, row_id)
+    row.ack_state, row.acked_at = status, utcnow()
+    db.session.commit()
+    report.acknowledged += 1
+
+
+def _ingest_item(agency: Agency, client, item: ReceivedItem, report: PollReport) -> None:
+    key = f"axis:{item.doc_id}"
+    agency_id = agency.id
+    row = outbox.find_by_key(agency_id, key)
+    if row is not None and row.state in (InState.PROCESSED, InState.REJECTED):
+        row_id = row.id  # applied before: the acknowledgement was lost, send it again
+        if row.ack_state != "pending":
+            row.ack_state = "pending"
+            db.session.commit()
+        _acknowledge(client, row_id, report)
+        return
+    db.session.commit()
+    data = client.fetch(item.doc_id)
+    row = ingest(db.session.get(Agency, agency_id), data, source="axis", dedupe_key=key,
+                 item=item)
+    row_id, state = row.id, row.state
+    report.messages.append(row_id)
+    if state == InState.PROCESSED:
+        report.received += 1
+    elif state == InState.REJECTED:
+        report.rejected += 1
+    else:
+        report.errors += 1
+        db.session.commit()
+        return  # stays in the axis inbox: tried again on the next poll
+    _acknowledge(client, row_id, report)
+
+
+def poll(agency: Agency, client, *, kinds: tuple[str, ...] = ("edoc", "status")
+         ) -> PollReport:
+    """Receive everything waiting for ``agency`` (documents first, then statuses).
+
+    Raises TransportError when the axis is unreachable (what was applied stays applied)."""
+    report = PollReport()
+    agency_id = agency.id
+    db.session.commit()
+    for kind in kinds:
+        for item in client.list_received(message_type=kind):
+            _ingest_item(db.session.get(Agency, agency_id), client, item, report)
+    return report
+
+
+def reprocess(row: ExchangeMessage, *, actor: Any = None) -> ExchangeMessage:
+    """Apply a refused or failed incoming message again from its kept package (no transport:
+    its acknowledgement was already given or is given by the next poll)."""
+    from edoc.errors import Conflict
+
+    if row.direction != Direction.IN or row.state == InState.PROCESSED or row.stored is None:
+        raise Conflict(code="exchange_not_retryable", state=row.state)
+    data = outbox.read_raw(row)
+    agency = db.session.get(Agency, row.agency_id)
+    audit.record("exchange.reprocess", actor=actor, obj=row, agency_id=agency.id)
+    item = None
+    if row.axis_doc_id:
+        item = ReceivedItem(doc_id=row.axis_doc_id, message_type=row.kind or "edoc",
+                            sender=row.counterpart, receiver=agency.organ_id, status="",
+                            created_at=row.created_at, updated_at=row.created_at,
+                            content_sha256="", content_length=len(data))
+    ack = row.ack_state
+    result = ingest(agency, data, source=row.source or "axis", dedupe_key=row.dedupe_key,
+                    item=item)
+    if ack in ("done", "fail"):  # already acknowledged on the axis: nothing more to say there
+        result.ack_state = ack
+        db.session.commit()
+    return result
+
+
+def imported_document(row: ExchangeMessage) -> Document | None:
+    return db.session.get(Document, row.document_id) if row.document_id else None
+
