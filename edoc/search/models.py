@@ -1,0 +1,86 @@
+"""The search index tables: one entry per searchable object, plus its notation keys.
+
+``search_entries`` carries what filters and lists need (agency, kind, direction, state, type,
+dates, the display title and number/notation); the folded words live in the full-text structure
+of each backend: an FTS5 table ``search_fts`` on SQLite (created by :mod:`edoc.search.ddl`, rowid =
+entry id) and the ``tsv`` column with a GIN index on PostgreSQL. ``search_keys`` holds the folded
+notation keys of an entry (``15/qd-ubnd``, ``qd-ubnd``) for exact number/notation hits.
+
+The entry id is also the recency order of the index: candidates of broad queries are the newest
+entries (highest ids), so a full reindex inserts entries oldest first.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from edoc.db import Base, intpk
+
+__all__ = ["SearchEntry", "SearchKey"]
+
+#: entry kinds
+DOCUMENT = "document"
+RECORD = "record"
+
+
+class SearchEntry(Base):
+    __tablename__ = "search_entries"
+    __table_args__ = (
+        UniqueConstraint("kind", "object_id", name="uq_search_entries_object"),
+        # Newest-first scans within an agency (broad queries, empty queries, filters).
+        Index("ix_search_entries_agency_id", "agency_id", "id"),
+        Index("ix_search_entries_agency_date", "agency_id", "date"),
+        # On SQLite tsv is an always-NULL TEXT column (FTS5 does the work) and this is a plain,
+        # tiny index; declaring it here keeps Alembic's autogenerate in step on both databases.
+        Index("ix_search_entries_tsv", "tsv", postgresql_using="gin"),
+    )
+
+    id: Mapped[intpk]
+    #: document | record
+    kind: Mapped[str] = mapped_column(String(10))
+    object_id: Mapped[int]
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    #: incoming | outgoing for documents, None for records
+    direction: Mapped[str | None] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(20), default="")
+    type_key: Mapped[str] = mapped_column(String(40), default="")
+    urgency: Mapped[str] = mapped_column(String(20), default="")
+    confidentiality: Mapped[str] = mapped_column(String(20), default="")
+    #: the document's date (or when it arrived / was created); a record's start date
+    date: Mapped[date] = mapped_column(Date)
+    #: as displayed: a document's subject, a record's title
+    title: Mapped[str] = mapped_column(Text, default="")
+    #: ``15/QĐ-UBND`` for documents, the record code (``01.TCCB``) for records
+    number_notation: Mapped[str] = mapped_column(String(160), default="")
+    #: PostgreSQL: weighted tsvector of the folded words (A title, B metadata, D body)
+    tsv: Mapped[Any | None] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
+
+
+class SearchKey(Base):
+    """A folded notation key of an entry; looked up by (agency, key), newest entry first."""
+
+    __tablename__ = "search_keys"
+    __table_args__ = (Index("ix_search_keys_lookup", "agency_id", "key", "entry_id"),)
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("search_entries.id", ondelete="CASCADE"), primary_key=True,
+        autoincrement=False)
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+
+
+def _install_ddl_events() -> None:
+    # create_all (tests, `flask db` free setups) creates the FTS5 table with the entries table;
+    # the Alembic migration calls edoc.search.ddl.create_search_objects itself.
+    from edoc.search import ddl
+
+    table = SearchEntry.__table__
+    event.listen(table, "after_create", lambda _t, conn, **_kw: ddl.create_search_objects(conn))
+    event.listen(table, "before_drop", lambda _t, conn, **_kw: ddl.drop_search_objects(conn))
+
+
+_install_ddl_events()

@@ -1,0 +1,264 @@
+"""The query side: parse, gather candidates, rank, page, build highlighted hits.
+
+Ranking is by tier, then relevance, then recency:
+
+3. exact number/notation (or record code) match: ``15/QĐ-UBND`` names this very document;
+2. every word in the title or metadata (trích yếu, số ký hiệu, cơ quan ban hành);
+1. the words anywhere, body included (for a notation query: the notation cited in the text);
+0. no query words: the filtered list, newest first.
+
+Candidates: each tier's query returns at most ``SEARCH_CANDIDATE_CAP`` (default 1000) entries,
+the newest ones (highest entry id) that match, after filters and visibility. A query matching
+more than that (``ubnd`` over a million documents) is thus ranked among its newest matches, and
+its total is reported as "at least" (``total_exact`` False); narrowing it with words or filters
+brings older matches in. This bound is what keeps every query fast whatever its breadth.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from markupsafe import Markup
+from sqlalchemy import select
+
+from edoc.search import highlight as hl
+from edoc.search.access import entry_visible_clause
+from edoc.search.backends import backend_for
+from edoc.search.entries import DOCUMENT, RECORD, query_key
+from edoc.search.models import SearchEntry, SearchKey
+from edoc.search.text import looks_like_notation, notation_keys, tokens
+
+__all__ = ["SCOPES", "ParsedQuery", "SearchFilters", "SearchHit", "SearchResults", "parse",
+           "search"]
+
+SCOPES = ("all", "incoming", "outgoing", "records")
+DEFAULT_CAP = 1000
+#: more words than this add little and cost a lot (each is a posting list to intersect)
+MAX_WORDS = 12
+MAX_QUERY_CHARS = 500
+
+TIER_EXACT, TIER_HEAD, TIER_TEXT, TIER_LIST = 3, 2, 1, 0
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    raw: str
+    #: folded tokens, in order
+    words: tuple[str, ...]
+    #: keys looked up in search_keys (notation keys, or the whole query as a code)
+    keys: tuple[str, ...]
+    #: the query is essentially a number/notation
+    is_notation: bool
+    #: for notation queries: the notation's words in canonical order ("15 qd ubnd"), one
+    #: phrase per notation, matched in full text (documents citing it)
+    phrases: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    type: str | None = None
+    state: str | None = None
+    urgency: str | None = None
+    direction: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    kind: str
+    id: int
+    direction: str | None
+    title: str
+    #: the title, escaped, query words marked
+    title_html: Markup
+    number_notation: str
+    date: date
+    state: str
+    type_key: str
+    urgency: str
+    confidentiality: str
+    #: an excerpt of the original text, escaped, query words in <mark>
+    snippet: Markup
+    score: float
+    tier: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    items: list[SearchHit]
+    total: int
+    page: int
+    per_page: int
+    #: False when a candidate set was cut at the cap: ``total`` is a lower bound
+    total_exact: bool = True
+    query: ParsedQuery | None = None
+    words: tuple[str, ...] = field(default=())
+
+
+def parse(q: str | None) -> ParsedQuery:
+    raw = (q or "").strip()[:MAX_QUERY_CHARS]
+    words = tuple(dict.fromkeys(tokens(raw)))[:MAX_WORDS]
+    is_notation = looks_like_notation(raw)
+    keys: set[str] = set()
+    if is_notation:
+        found = notation_keys(raw)
+        numbered = [k for k in found if k[:1].isdigit() and "/" in k]
+        if numbered:
+            most = max(k.count("/") for k in numbered)
+            keys = {k for k in numbered if k.count("/") == most}
+        else:
+            keys = set(found)
+    if raw and " " not in raw.strip() and len(raw) <= 160:
+        keys.add(query_key(raw))  # a record code, or the notation exactly as indexed
+    phrases: tuple[tuple[str, ...], ...] = ()
+    if is_notation:
+        # Canonical order, so "QĐ-UBND 15" also finds text citing "15/QĐ-UBND".
+        phrases = tuple(sorted({tuple(tokens(k))[:MAX_WORDS] for k in notation_keys(raw)
+                                if k in keys}))
+    return ParsedQuery(raw=raw, words=words, keys=tuple(sorted(k for k in keys if k)),
+                       is_notation=is_notation, phrases=phrases)
+
+
+def _kinds(scope: str) -> tuple[str, ...]:
+    if scope == "records":
+        return (RECORD,)
+    if scope in ("incoming", "outgoing"):
+        return (DOCUMENT,)
+    return (DOCUMENT, RECORD)
+
+
+def _conditions(user: Any, scope: str, f: SearchFilters) -> list[Any]:
+    kinds = _kinds(scope)
+    conds: list[Any] = [SearchEntry.agency_id == user.agency_id]
+    if len(kinds) == 1:
+        conds.append(SearchEntry.kind == kinds[0])
+    direction = scope if scope in ("incoming", "outgoing") else f.direction
+    if direction:
+        conds.append(SearchEntry.direction == direction)
+    if f.type:
+        conds.append(SearchEntry.type_key == f.type)
+    if f.state:
+        conds.append(SearchEntry.state == f.state)
+    if f.urgency:
+        conds.append(SearchEntry.urgency == f.urgency)
+    if f.date_from:
+        conds.append(SearchEntry.date >= f.date_from)
+    if f.date_to:
+        conds.append(SearchEntry.date <= f.date_to)
+    conds.append(entry_visible_clause(user, kinds))
+    return conds
+
+
+def search(user: Any, q: str | None = "", *, scope: str = "all",
+           filters: SearchFilters | None = None, page: int = 1,
+           per_page: int = 20) -> SearchResults:
+    """Entries ``user`` may see that match ``q`` and the filters, ranked, one page of them."""
+    from edoc.extensions import db
+
+    if scope not in SCOPES:
+        raise ValueError(f"unknown search scope {scope!r}")
+    page, per_page = max(1, page), max(1, per_page)
+    parsed = parse(q)
+    conds = _conditions(user, scope, filters or SearchFilters())
+    cap = int(current_app.config.get("SEARCH_CANDIDATE_CAP", DEFAULT_CAP))
+    session = db.session
+    backend = backend_for(session.get_bind())
+
+    ranked: dict[int, tuple[int, float]] = {}
+    exact_total = True
+
+    def take(rows: Sequence[Any], tier: int) -> None:
+        nonlocal exact_total
+        if len(rows) >= cap:
+            exact_total = False
+        for entry_id, rel in rows:
+            rel = float(rel or 0.0)
+            current = ranked.get(entry_id)
+            if current is None or (tier, rel) > current:
+                ranked[entry_id] = (tier, rel)
+
+    if not parsed.words and not parsed.keys:
+        stmt = select(SearchEntry.id).where(*conds).order_by(SearchEntry.id.desc()).limit(cap)
+        take([(i, 0.0) for i in session.scalars(stmt)], TIER_LIST)
+    else:
+        if parsed.keys:
+            stmt = (select(SearchKey.entry_id)
+                    .join(SearchEntry, SearchEntry.id == SearchKey.entry_id)
+                    .where(SearchKey.agency_id == user.agency_id,
+                           SearchKey.key.in_(parsed.keys), *conds)
+                    .order_by(SearchKey.entry_id.desc()).limit(cap))
+            take([(i, 0.0) for i in session.scalars(stmt)], TIER_EXACT)
+        if parsed.phrases:
+            take(session.execute(backend.candidates(
+                (), phrases=parsed.phrases, head_only=False, conditions=conds,
+                cap=cap)).all(), TIER_TEXT)
+        elif parsed.words:
+            take(session.execute(backend.candidates(
+                parsed.words, head_only=True, conditions=conds, cap=cap)).all(), TIER_HEAD)
+            take(session.execute(backend.candidates(
+                parsed.words, head_only=False, conditions=conds, cap=cap)).all(), TIER_TEXT)
+
+    order = sorted(ranked.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0]), reverse=True)
+    start = (page - 1) * per_page
+    page_ids = order[start:start + per_page]
+    items = _hits(session, page_ids, parsed) if page_ids else []
+    return SearchResults(items=items, total=len(order), page=page, per_page=per_page,
+                         total_exact=exact_total, query=parsed, words=parsed.words)
+
+
+def _score(tier: int, rel: float) -> float:
+    """Tier plus relevance squashed into [0, 1): sortable, and the tier stays readable."""
+    rel = max(rel, 0.0)
+    return round(tier + rel / (1.0 + rel), 4)
+
+
+def _hits(session: Any, page_ids: list[tuple[int, tuple[int, float]]],
+          parsed: ParsedQuery) -> list[SearchHit]:
+    ids = [i for i, _ in page_ids]
+    rows = {r.id: r for r in session.execute(select(SearchEntry).where(SearchEntry.id.in_(ids)))
+            .scalars()}
+    texts = _texts(session, [rows[i] for i in ids if i in rows])
+    out = []
+    for entry_id, (tier, rel) in page_ids:
+        e = rows.get(entry_id)
+        if e is None:
+            continue
+        body, meta = texts.get((e.kind, e.object_id), ("", ""))
+        words = parsed.words
+        snip = hl.snippet(body, words) or hl.snippet(meta, words) or hl.lead(body or meta)
+        out.append(SearchHit(
+            kind=e.kind, id=e.object_id, direction=e.direction, title=e.title,
+            title_html=hl.highlight(e.title, words), number_notation=e.number_notation,
+            date=e.date, state=e.state, type_key=e.type_key, urgency=e.urgency,
+            confidentiality=e.confidentiality, snippet=snip, score=_score(tier, rel),
+            tier=tier))
+    return out
+
+
+def _texts(session: Any, entries: Sequence[SearchEntry]) -> Mapping[tuple[str, int], tuple]:
+    """(body, metadata text) of the page's objects, as written (for the snippets)."""
+    out: dict[tuple[str, int], tuple[str, str]] = {}
+    doc_ids = [e.object_id for e in entries if e.kind == DOCUMENT]
+    if doc_ids:
+        from edoc.documents.models import Document, DocumentText
+
+        stmt = (select(Document.id, Document.issuing_agency, Document.notes, DocumentText.content)
+                .outerjoin(DocumentText, DocumentText.document_id == Document.id)
+                .where(Document.id.in_(doc_ids)))
+        for doc_id, agency, notes, content in session.execute(stmt):
+            body = content or notes or ""
+            out[(DOCUMENT, doc_id)] = (body, agency or "")
+    rec_ids = [e.object_id for e in entries if e.kind == RECORD]
+    if rec_ids:
+        from edoc.records.models import Record
+
+        stmt = select(Record.id, Record.description, Record.code, Record.heading,
+                      Record.keywords).where(Record.id.in_(rec_ids))
+        for rec_id, description, code, heading, keywords in session.execute(stmt):
+            meta = " · ".join(t for t in (code, heading, ", ".join(keywords or [])) if t)
+            out[(RECORD, rec_id)] = (description or "", meta)
+    return out
