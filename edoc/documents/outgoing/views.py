@@ -11,11 +11,12 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from edoc.auth import permissions as perm
 from edoc.auth.models import Agency, OrgUnit, User, UserRole
-from edoc.documents.doctypes import CONFIDENTIALITIES, DOCUMENT_TYPES, URGENCIES
-from edoc.documents.models import DocumentEvent, DocumentLink, FileKind
+from edoc.documents.doctypes import CONFIDENTIALITIES, DOCUMENT_TYPES, URGENCIES, get_type
+from edoc.documents.models import Document, DocumentEvent, DocumentLink, FileKind
 from edoc.documents.numbering import books_for
 from edoc.documents.outgoing import forms, queries, registers, services
 from edoc.documents.outgoing import permissions as can
@@ -102,11 +103,20 @@ def index():
     stmt, f = queries.outgoing_list(current_user, request.args)
     page = max(1, request.args.get("page", 1, type=int))
     total = count(stmt)
-    docs = db.session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    # The list shows no files: do not load them (the relationship loads eagerly by default).
+    docs = db.session.scalars(stmt.options(lazyload(Document.files)).limit(PER_PAGE)
+                              .offset((page - 1) * PER_PAGE)).all()
+    signer_ids = {d.signer_id for d in docs if d.signer_id}
+    signer_names = dict(db.session.execute(select(User.id, User.full_name).where(
+        User.id.in_(signer_ids))).all()) if signer_ids else {}
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("outgoing/index.html", docs=docs, total=total, page=page,
-                           per_page=PER_PAGE, filters=f, args=args,
-                           my_boxes=queries.boxes_for(current_user), **_page_context())
+                           per_page=PER_PAGE, filters=f, args=args, signer_names=signer_names,
+                           type_names={t.key: t.name for t in DOCUMENT_TYPES},
+                           my_boxes=queries.boxes_for(current_user),
+                           can_draft=can.can_draft(current_user),
+                           can_view_register=registers.can_view_register(current_user),
+                           **_page_context())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -132,8 +142,11 @@ def new():
         else:
             flash(_("Đã tạo dự thảo."), "success")
             return redirect(url_for("outgoing.show", doc_id=doc.id))
-    return render_template("outgoing/new.html", form=request.form, templates=template_choices(),
-                           **_directory(), **_page_context())
+    # On a refusal the form comes back with what was typed.
+    inputs = {k: (v.splitlines() if k in ("body", "addressees", "legal_bases") else v)
+              for k, v in forms.template_inputs(request.form).items()}
+    return render_template("outgoing/new.html", form=request.form, inputs=inputs,
+                           templates=template_choices(), **_directory(), **_page_context())
 
 
 # --- the document page --------------------------------------------------------------------------
@@ -146,13 +159,15 @@ def _preview_file(doc):
 
 
 def _signature_report(doc):
+    """The signatures' verification report, once the signer has signed (from the signature
+    module, which caches it; nothing until that module offers it)."""
     if doc.current_file(FileKind.SIGNED) is None:
         return None
     try:
-        from edoc.signatures.verification import verify_document
+        from edoc.signatures.services import latest_report_for_document
     except ImportError:
         return None
-    return verify_document(doc)
+    return latest_report_for_document(doc)
 
 
 @bp.get("/<int:doc_id>")
@@ -177,7 +192,8 @@ def show(doc_id: int):
         appendices=[f for f in doc.files if f.kind == FileKind.APPENDIX],
         planned_unit_ids=unit_ids, planned_organ_ids=organ_ids,
         reviewer_ids={s.reviewer_id for s in steps},
-        signature_report=_signature_report(doc), **_directory(), **_page_context())
+        signature_report=_signature_report(doc), type_name=get_type(doc.type_key).name,
+        **_directory(), **_page_context())
 
 
 @bp.post("/<int:doc_id>/edit")
