@@ -88,7 +88,8 @@ def _apply(agency: Agency, data: bytes, *, source: str, dedupe_key: str | None,
     msg = parse(data)
     _check_route(agency, msg, item)
     if row is None:
-        row = ExchangeMessage(agency_id=agency.id, direction=Direction.IN, dedupe_key=dedupe_key)
+        row = ExchangeMessage(agency_id=agency.id, direction=Direction.IN, dedupe_key=dedupe_key,
+                              attempts=0, info={})
         db.session.add(row)
     row.kind = msg.kind
     row.action = (msg.status_code if isinstance(msg, StatusMessage)
@@ -131,7 +132,7 @@ def _record_failure(agency: Agency, data: bytes, *, source: str, dedupe_key: str
     row = outbox.find_by_key(agency.id, dedupe_key) if dedupe_key else None
     if row is None:
         row = ExchangeMessage(agency_id=agency.id, direction=Direction.IN, kind="",
-                              action="", dedupe_key=dedupe_key, info={})
+                              action="", dedupe_key=dedupe_key, attempts=0, info={})
         db.session.add(row)
     if not row.kind:
         row.kind = item.message_type if item is not None else "edoc"
