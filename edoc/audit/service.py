@@ -34,6 +34,9 @@ class _Pending:
     obj: Any
     agency_id: int | None
     details: dict[str, Any] = field(default_factory=dict)
+    #: the (possibly nested) transaction the entry was queued in: rolling back that SAVEPOINT
+    #: drops the entry, rolling back another one does not
+    txn: Any = None
 
 
 def record(action: str, *, actor: Any = None, obj: Any = None, agency_id: int | None = None,
@@ -50,7 +53,8 @@ def record(action: str, *, actor: Any = None, obj: Any = None, agency_id: int | 
 
         session = db.session()
     session.info.setdefault(_PENDING, []).append(
-        _Pending(action, utcnow(), actor, obj, agency_id, dict(details or {})))
+        _Pending(action, utcnow(), actor, obj, agency_id, dict(details or {}),
+                 session.get_nested_transaction() or session.get_transaction()))
 
 
 def _chain_of(p: _Pending) -> int:
@@ -113,6 +117,21 @@ def install(session_class) -> None:
     def _before_commit(session: Session) -> None:
         _flush_pending(session)
 
-    @event.listens_for(session_class, "after_rollback")
-    def _after_rollback(session: Session) -> None:
-        session.info.pop(_PENDING, None)
+    @event.listens_for(session_class, "after_soft_rollback")
+    def _after_soft_rollback(session: Session, previous_transaction) -> None:
+        pending = session.info.get(_PENDING)
+        if not pending:
+            return
+        if not previous_transaction.nested:
+            session.info.pop(_PENDING, None)  # the whole transaction is gone
+            return
+        session.info[_PENDING] = [p for p in pending
+                                  if not _within(p.txn, previous_transaction)]
+
+
+def _within(txn: Any, ancestor: Any) -> bool:
+    while txn is not None:
+        if txn is ancestor:
+            return True
+        txn = txn.parent
+    return False

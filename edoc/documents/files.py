@@ -4,8 +4,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from sqlalchemy import func, select
-
 from edoc import audit
 from edoc.documents.models import Document, DocumentFile
 from edoc.extensions import db
@@ -20,8 +18,8 @@ def attach_file(doc: Document, data: bytes, *, kind: str, name: str, content_typ
     any row exists, and a failed commit leaves only an orphan object for ``flask storage gc``).
     """
     stored = save_stream(io.BytesIO(data), content_type=content_type, size=len(data))
-    revision = (db.session.scalar(select(func.max(DocumentFile.revision)).where(
-        DocumentFile.document_id == doc.id, DocumentFile.kind == kind)) or 0) + 1
+    # doc.files is loaded with the document (selectin), so no query is needed here.
+    revision = max((f.revision for f in doc.files if f.kind == kind), default=0) + 1
     row = DocumentFile(document_id=doc.id, agency_id=doc.agency_id, stored_object_id=stored.id,
                        kind=kind, revision=revision, name=name, content_type=content_type,
                        created_by_id=getattr(actor, "id", None))

@@ -202,3 +202,22 @@ def test_settings_table_lists_every_setting(runner):
     out = runner.invoke(args=["edoc", "settings-table"]).output
     for s in SETTINGS:
         assert f"`EDOC_{s.name}`" in out
+
+
+def test_audit_entries_survive_a_rolled_back_savepoint(app, factories, db):
+    from edoc.audit import record
+    from edoc.audit.models import AuditEntry
+
+    user = factories.user(Role.CLERK)
+    before = db.session.query(AuditEntry).count()
+    record("test.kept", actor=user, obj=user)
+    try:
+        with db.session.begin_nested():
+            record("test.dropped", actor=user, obj=user)
+            raise RuntimeError("undo the savepoint")
+    except RuntimeError:
+        pass
+    db.session.commit()
+    actions = [e.action for e in db.session.query(AuditEntry).order_by(AuditEntry.id)]
+    assert len(actions) == before + 1
+    assert actions[-1] == "test.kept"

@@ -1,0 +1,312 @@
+"""Benchmark E2: capture + registration throughput, and the inbox page over 100,000 documents.
+
+    .venv/bin/python bench/incoming.py [--docs 10000] [--inbox-rows 100000] [--skip-sqlite]
+
+1. Capture and registration of N one-page PDFs through the service layer (capture_incoming →
+   register, one transaction each, committed) on PostgreSQL, with the filesystem object store
+   (fsync) in a temp folder. The PDFs are generated beforehand (fpdf2, Vietnamese text, a distinct
+   number each) and are not part of the timing. Target ≥ 50 documents/s.
+2. The clerk's and an officer's inbox page (/incoming, 25 rows, with the total count) over
+   100,000 incoming documents bulk-inserted into PostgreSQL and SQLite; median of 30 requests.
+   Target ≤ 150 ms median.
+Uses a throwaway PostgreSQL database on 127.0.0.1:5432 (user postgres), dropped at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import create_engine, insert, text  # noqa: E402
+
+ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+CONFIG = {"ENV": "testing", "SECRET_KEY": "bench-secret-key-0123456789-0123456789",
+          "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "WTF_CSRF_ENABLED": False}
+
+
+def fresh_pg(name: str) -> str:
+    eng = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    eng.dispose()
+    return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_pg(name: str) -> None:
+    eng = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    eng.dispose()
+
+
+def make_app(url: str, store: Path):
+    from edoc import create_app
+    from edoc.extensions import db
+
+    app = create_app({**CONFIG, "DATABASE_URL": url, "STORAGE_BACKEND": "filesystem",
+                      "STORAGE_PATH": str(store)})
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def office(app):
+    from edoc.auth.roles import Role
+    from edoc.auth.services import create_agency, create_unit, create_user
+    from edoc.documents.numbering import ensure_default_books
+    from edoc.extensions import db
+
+    with app.app_context():
+        ag = create_agency(organ_id="000.00.31.H44", name="UBND phường Vĩnh Phúc", notation="UBND")
+        unit = create_unit(ag, name="Phòng Kinh tế", notation="KT")
+        clerk = create_user(ag, username="vanthu", full_name="Văn thư", password="edoc-demo-1",
+                            roles=[Role.CLERK])
+        officer = create_user(ag, username="chuyenvien", full_name="Chuyên viên", unit=unit,
+                              password="edoc-demo-1", roles=[Role.OFFICER])
+        ensure_default_books(ag.id)
+        db.session.commit()
+        return ag.id, clerk.id, officer.id, unit.id
+
+
+def pdfs(n: int) -> list[bytes]:
+    from dataclasses import replace
+
+    from tests.capture.samples import QUYET_DINH, decree30_pdf
+
+    return [decree30_pdf(replace(QUYET_DINH, number_line=f"Số: {i + 1}/QĐ-SNV")) for i in range(n)]
+
+
+def _capture_worker(url: str, store: str, agency_id: int, clerk_id: int, start: int, count: int,
+                    barrier, out) -> None:
+    """One worker process (as one gunicorn worker): capture + register its share, each document in
+    its own committed transaction."""
+    from edoc.auth.models import User
+    from edoc.documents.incoming import services
+    from edoc.documents.incoming.capture import capture_incoming
+    from edoc.extensions import db
+
+    from edoc import create_app
+
+    app = create_app({**CONFIG, "DATABASE_URL": url, "STORAGE_BACKEND": "filesystem",
+                      "STORAGE_PATH": store})
+    files = pdfs_range(start, count)
+    with app.app_context():
+        clerk = db.session.get(User, clerk_id)
+        db.session.commit()
+        barrier.wait()
+        t0 = time.perf_counter()
+        for i, data in enumerate(files):
+            doc = capture_incoming(agency_id, data, f"qd-{start + i}.pdf", {}, actor=clerk).document
+            services.register(doc, clerk)
+            db.session.commit()
+        out.put(time.perf_counter() - t0)
+        db.engine.dispose()
+
+
+def pdfs_range(start: int, count: int) -> list[bytes]:
+    from dataclasses import replace
+
+    from tests.capture.samples import QUYET_DINH, decree30_pdf
+
+    return [decree30_pdf(replace(QUYET_DINH, number_line=f"Số: {i + 1}/QĐ-SNV"))
+            for i in range(start, start + count)]
+
+
+def bench_capture_parallel(n: int, workers: int) -> dict:
+    import multiprocessing as mp
+
+    from sqlalchemy import func, select
+
+    from edoc.documents.models import Document
+    from edoc.extensions import db
+
+    url = fresh_pg("edoc_bench_capture")
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            app = make_app(url, Path(tmp) / "objects")
+            agency_id, clerk_id, _, _ = office(app)
+            with app.app_context():
+                db.engine.dispose()
+            ctx = mp.get_context("spawn")
+            barrier, out = ctx.Barrier(workers + 1), ctx.Queue()
+            share = n // workers
+            procs = [ctx.Process(target=_capture_worker, args=(
+                url, str(Path(tmp) / "objects"), agency_id, clerk_id, w * share, share,
+                barrier, out)) for w in range(workers)]
+            for p in procs:
+                p.start()
+            barrier.wait()
+            t0 = time.perf_counter()
+            for p in procs:
+                p.join()
+            elapsed = time.perf_counter() - t0
+            with app.app_context():
+                numbers = sorted(db.session.scalars(select(Document.registration_number)))
+                stamped = db.session.scalar(text(
+                    "SELECT count(*) FROM document_files WHERE kind = 'stamped'"))
+                assert numbers == list(range(1, share * workers + 1)), "numbers not gapless"
+                assert stamped == share * workers
+                db.engine.dispose()
+        total = share * workers
+        return {"docs": total, "seconds": elapsed, "per_second": total / elapsed,
+                "workers": workers, "numbers": "1..%d gapless" % total}
+    finally:
+        drop_pg("edoc_bench_capture")
+
+
+def bench_capture(n: int) -> dict:
+    from edoc.auth.models import User
+    from edoc.documents.incoming import services
+    from edoc.documents.incoming.capture import capture_incoming
+    from edoc.extensions import db
+
+    url = fresh_pg("edoc_bench_capture")
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            app = make_app(url, Path(tmp) / "objects")
+            agency_id, clerk_id, _, _ = office(app)
+            print(f"generating {n} one-page PDFs ...", flush=True)
+            files = pdfs(n)
+            with app.app_context():
+                clerk = db.session.get(User, clerk_id)
+                t0 = time.perf_counter()
+                for i, data in enumerate(files):
+                    doc = capture_incoming(agency_id, data, f"qd-{i}.pdf", {}, actor=clerk).document
+                    services.register(doc, clerk)
+                    db.session.commit()
+                elapsed = time.perf_counter() - t0
+                last = doc.registration_number
+            app.extensions["sqlalchemy"].engines[None].dispose() if False else None
+            with app.app_context():
+                db.engine.dispose()
+        return {"docs": n, "seconds": elapsed, "per_second": n / elapsed, "last_number": last}
+    finally:
+        drop_pg("edoc_bench_capture")
+
+
+def bulk_documents(app, agency_id: int, officer_unit: int, n: int) -> None:
+    from edoc.documents.models import Assignment, AssignmentParty, Document
+    from edoc.extensions import db
+
+    rnd = random.Random(7)
+    states = ["received", "registered", "submitted", "assigned", "in_progress", "done"]
+    now = datetime.now(UTC)
+    with app.app_context():
+        rows = []
+        for i in range(n):
+            st = rnd.choice(states)
+            rows.append({
+                "agency_id": agency_id, "direction": "incoming", "state": st, "version_id": 1,
+                "type_key": rnd.choice(["cong_van", "quyet_dinh", "ke_hoach", "bao_cao"]),
+                "subject": f"Về việc triển khai nhiệm vụ số {i} năm 2025 của phường",
+                "urgency": "thuong", "confidentiality": "mat" if i % 50 == 0 else "thuong",
+                "number": i % 999 + 1, "notation": "QĐ-UBND", "issuing_agency": "UBND tỉnh Phú Thọ",
+                "document_date": date(2025, 1, 1) + timedelta(days=i % 300), "notes": "",
+                "received_via": "axis", "received_at": now - timedelta(minutes=i),
+                "registration_year": 2025 if st != "received" else None,
+                "registration_number": i + 1 if st != "received" else None,
+                "deadline": date(2025, 6, 1) + timedelta(days=i % 200),
+                "direction_note": "", "result": "", "signing_capacity": "", "signer_position": "",
+                "planned_recipients": {}, "created_at": now - timedelta(minutes=i),
+                "updated_at": now})
+            if len(rows) == 5000:
+                db.session.execute(insert(Document), rows)
+                rows = []
+        if rows:
+            db.session.execute(insert(Document), rows)
+        db.session.commit()
+        # One in ten documents is assigned to the officer's unit.
+        ids = [i for (i,) in db.session.execute(text(
+            "SELECT id FROM documents WHERE state IN ('assigned','in_progress') "
+            "ORDER BY id LIMIT :n"), {"n": n // 10})]
+        for chunk in range(0, len(ids), 5000):
+            part = ids[chunk:chunk + 5000]
+            db.session.execute(insert(Assignment), [
+                {"document_id": d, "agency_id": agency_id, "assigned_by_id": 1,
+                 "assigned_at": now, "direction": "", "active": True} for d in part])
+        db.session.commit()
+        a_ids = [i for (i,) in db.session.execute(text("SELECT id FROM assignments"))]
+        for chunk in range(0, len(a_ids), 5000):
+            db.session.execute(insert(AssignmentParty), [
+                {"assignment_id": a, "role": "lead", "unit_id": officer_unit}
+                for a in a_ids[chunk:chunk + 5000]])
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+
+
+def bench_inbox(url: str, label: str, n: int) -> dict:
+    from edoc.extensions import db
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = make_app(url, Path(tmp) / "objects")
+        agency_id, clerk_id, officer_id, unit_id = office(app)
+        t0 = time.perf_counter()
+        bulk_documents(app, agency_id, unit_id, n)
+        load = time.perf_counter() - t0
+        out = {"backend": label, "rows": n, "load_seconds": round(load, 1)}
+        for who, path in (("vanthu", "/incoming"), ("vanthu", "/incoming?box=to_register"),
+                          ("chuyenvien", "/incoming"), ("chuyenvien", "/incoming?box=mine")):
+            client = app.test_client()
+            r = client.post("/login", data={"username": who, "password": "edoc-demo-1"})
+            assert r.status_code == 302, r.status_code
+            times = []
+            for i in range(32):
+                t = time.perf_counter()
+                resp = client.get(path)
+                times.append(time.perf_counter() - t)
+                assert resp.status_code == 200
+            times = times[2:]  # warm-up
+            out[f"{who} {path}"] = round(statistics.median(times) * 1000, 1)
+        with app.app_context():
+            db.engine.dispose()
+        return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=10000)
+    ap.add_argument("--inbox-rows", type=int, default=100000)
+    ap.add_argument("--skip-sqlite", action="store_true")
+    ap.add_argument("--skip-capture", action="store_true")
+    ap.add_argument("--workers", type=int, default=2,
+                    help="worker processes for capture (like gunicorn -w); 0: in-process only")
+    args = ap.parse_args()
+    if not args.skip_capture:
+        r = bench_capture(min(args.docs, 1000))
+        print(f"\n| capture + register, PostgreSQL, 1 process | {r['docs']} docs | "
+              f"{r['seconds']:.1f} s | **{r['per_second']:.1f} docs/s** |", flush=True)
+        if args.workers:
+            r = bench_capture_parallel(args.docs, args.workers)
+            print(f"| capture + register, PostgreSQL, {r['workers']} processes | {r['docs']} docs "
+                  f"| {r['seconds']:.1f} s | **{r['per_second']:.1f} docs/s** | {r['numbers']} |",
+                  flush=True)
+    results = []
+    url = fresh_pg("edoc_bench_inbox")
+    try:
+        results.append(bench_inbox(url, "PostgreSQL", args.inbox_rows))
+    finally:
+        drop_pg("edoc_bench_inbox")
+    if not args.skip_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            results.append(bench_inbox(f"sqlite:///{tmp}/bench.sqlite3", "SQLite",
+                                       args.inbox_rows))
+    print("\n| backend | rows | page | median ms |\n|---|---|---|---|")
+    for r in results:
+        for k, v in r.items():
+            if k.startswith(("vanthu", "chuyenvien")):
+                print(f"| {r['backend']} | {r['rows']} | {k} | {v} |")
+
+
+if __name__ == "__main__":
+    main()
