@@ -51,10 +51,8 @@ def run_ocr(payload: dict[str, Any]) -> None:
 @handler("documents.verify_signatures", max_attempts=3)
 def verify_signatures(payload: dict[str, Any]) -> None:
     """Check the digital signatures of a received PDF (E4), keeping the report with the file."""
-    try:
-        from edoc.signatures.services import record_verification
-    except ImportError:  # signatures glue not installed in this build
-        return
+    from edoc.signatures import record_verification
+
     doc = db.session.get(Document, payload["document_id"])
     if doc is None:
         return

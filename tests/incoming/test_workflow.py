@@ -297,3 +297,24 @@ def test_internal_copy_reports_status_to_the_sender(app, factories, db):
     db.session.refresh(delivery)
     assert [h.status for h in delivery.history] == ["01", "03", "04"]
     assert delivery.status == "04"
+
+
+def test_signed_incoming_pdf_is_verified_on_capture_and_shown(client, factories, db, tmp_path):
+    from signing import load_pkcs12, sign_pdf
+    from signing.testpki import create_test_pki
+
+    from edoc.jobs import run_pending
+    from edoc.signatures.models import SignatureCheck
+    from tests.incoming.helpers import pdf_bytes
+    from tests.support.factories import login
+
+    pki = create_test_pki(tmp_path, users=["signer"], agency="Sở Nội vụ", passphrase="pw")
+    signed = sign_pdf(pdf_bytes(), load_pkcs12(pki.users["signer"].read_bytes(), "pw"))
+    o = office(factories)
+    doc = upload(client, factories.api_headers(o["clerk"]), data=signed, name="ky.pdf").get_json()
+    assert run_pending() >= 1
+    check = db.session.query(SignatureCheck).one()
+    assert check.report["signatures"], check.report  # one signature found and reported
+    login(client, o["clerk"].username)
+    html = client.get(f"/incoming/{doc['id']}").get_data(as_text=True)
+    assert 'data-testid="signature-verdict"' in html and "Chữ ký số" in html

@@ -135,11 +135,12 @@ def show(doc_id: int):
 
 
 def _signature_report(doc):
-    try:
-        from edoc.signatures.services import latest_report_for_document
-    except ImportError:
-        return None
-    return latest_report_for_document(doc)
+    """The check made when the document arrived (jobs.verify_signatures), in Vietnamese."""
+    from edoc.signatures.verification import latest_check, with_messages
+
+    original = doc.current_file("original")
+    check = latest_check(original) if original is not None else None
+    return with_messages(check.report) if check is not None else None
 
 
 @bp.post("/<int:doc_id>/metadata")
