@@ -1,0 +1,305 @@
+"""Archived records are frozen: every change attempt is refused AND audited.
+
+Two layers:
+
+1. The records services call :func:`refuse` before touching an archived record (a PATCH, a
+   new document, closing it again ...).
+2. A ``before_flush`` guard on every session catches what slips past them: another module
+   editing a document filed in an archived record, a file added to or removed from such a
+   document, a record row changed or deleted directly.
+
+Both queue the refusal in ``session.info`` and raise :class:`RecordFrozen` (409). The attempt's
+transaction is then rolled back by whoever handles the error (the error handler, a form
+wrapper, the job runner, a CLI command); an ``after_soft_rollback`` hook writes the queued
+refusals as audit entries (``record.change_refused``) in a transaction of their own. So the
+refusal survives the rollback of what it refused, in requests, jobs and scripts alike.
+
+Services that legitimately change an archived record (legal hold, a longer retention,
+disposal) say so with :func:`allow`.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from edoc.records.errors import RecordFrozen
+from edoc.records.states import FROZEN_STATES
+
+__all__ = ["allow", "audit_after_rollback", "current_actor", "install", "refuse"]
+
+logger = logging.getLogger(__name__)
+
+_REFUSED = "edoc.records.refused"
+_ALLOWED = "edoc.records.allowed"
+#: columns that change on every write and say nothing about the content
+_BOOKKEEPING = frozenset({"updated_at", "version_id"})
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    action: str
+    object_type: str
+    object_id: int | None
+    agency_id: int
+    actor_id: int | None
+    actor_name: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Permit:
+    record_ids: frozenset[int]
+    record_fields: frozenset[str]
+    delete_files: bool
+
+
+_REF_CLASSES: dict[str, type] = {}
+
+
+def _ref(name: str, id_: int | None, username: str = "") -> Any:
+    """What audit.record needs of an object: its class name and id, captured before the
+    rollback so that nothing has to be reloaded."""
+    cls = _REF_CLASSES.setdefault(name, type(name, (), {}))
+    obj = cls()
+    obj.id, obj.username = id_, username
+    return obj
+
+
+def current_actor() -> Any:
+    """The user acting in this request (API token or session), or None."""
+    try:
+        from flask import g, has_request_context
+        from flask_login import current_user
+
+        if not has_request_context():
+            return None
+        user = getattr(g, "api_user", None)
+        if user is None and getattr(current_user, "is_authenticated", False):
+            user = current_user._get_current_object()
+        return user
+    except Exception:  # outside an app context: no actor
+        return None
+
+
+def audit_after_rollback(action: str, obj: Any, *, actor: Any = None,
+                         details: dict[str, Any] | None = None,
+                         session: Session | None = None) -> None:
+    """Queue an audit entry that is written after the current transaction rolls back.
+
+    For refusals: the error raised next rolls back the transaction (and any audit entry queued
+    in it), yet the attempt must stay on record.
+    """
+    if session is None:
+        from edoc.extensions import db
+
+        session = db.session()
+    actor = actor if actor is not None else current_actor()
+    session.info.setdefault(_REFUSED, []).append(_Refusal(
+        action=action, object_type=obj.__class__.__name__, object_id=getattr(obj, "id", None),
+        agency_id=obj.agency_id, actor_id=getattr(actor, "id", None),
+        actor_name=getattr(actor, "username", "") or "", details=dict(details or {})))
+
+
+def _queue(session: Session, record: Any, attempt: str, actor: Any,
+           details: dict[str, Any]) -> RecordFrozen:
+    audit_after_rollback("record.change_refused", record, actor=actor, session=session,
+                         details={"attempt": attempt, "record_code": record.code, **details})
+    logger.warning("refused %s on archived record %s", attempt, record.code)
+    return RecordFrozen(record_id=record.id, record_code=record.code, attempt=attempt,
+                        **details)
+
+
+def refuse(record: Any, attempt: str, *, actor: Any = None, session: Session | None = None,
+           **details: Any) -> RecordFrozen:
+    """Queue the audit of a refused change to ``record`` and return the error to raise."""
+    if session is None:
+        from edoc.extensions import db
+
+        session = db.session()
+    return _queue(session, record, attempt, actor, details)
+
+
+@contextlib.contextmanager
+def allow(record_ids: Iterable[int], *, fields: Iterable[str] = (), delete_files: bool = False,
+          session: Session | None = None) -> Iterator[None]:
+    """Let the enclosed code change ``fields`` of these archived records (and, with
+    ``delete_files``, remove their documents' files). The change must be flushed inside."""
+    if session is None:
+        from edoc.extensions import db
+
+        session = db.session()
+    permit = _Permit(frozenset(record_ids), frozenset(fields), delete_files)
+    permits = session.info.setdefault(_ALLOWED, [])
+    permits.append(permit)
+    try:
+        yield
+        session.flush()
+    finally:
+        permits.remove(permit)
+
+
+def _permits(session: Session) -> list[_Permit]:
+    return session.info.get(_ALLOWED, [])
+
+
+def _allowed_fields(session: Session, record_id: int) -> frozenset[str]:
+    out: frozenset[str] = frozenset()
+    for p in _permits(session):
+        if record_id in p.record_ids:
+            out |= p.record_fields
+    return out
+
+
+def _may_delete_files(session: Session, record_id: int) -> bool:
+    return any(p.delete_files and record_id in p.record_ids for p in _permits(session))
+
+
+def _changed_columns(obj: Any) -> set[str]:
+    state = inspect(obj)
+    changed = set()
+    for attr in state.mapper.column_attrs:
+        if state.attrs[attr.key].history.has_changes():
+            changed.add(attr.key)
+    return changed - _BOOKKEEPING
+
+
+def _committed_state(obj: Any) -> str | None:
+    hist = inspect(obj).attrs.state.history
+    if hist.deleted:
+        return hist.deleted[0]
+    return obj.state if not hist.added else None
+
+
+class _Guard:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def frozen_records_of(self, document_ids: set[int]) -> dict[int, Any]:
+        """document id -> its record, for documents filed in a frozen record."""
+        from edoc.records.models import Record, RecordDocument
+
+        if not document_ids:
+            return {}
+        rows = self.session.execute(
+            select(RecordDocument.document_id, Record)
+            .join(Record, Record.id == RecordDocument.record_id)
+            .where(RecordDocument.document_id.in_(document_ids),
+                   Record.state.in_(tuple(FROZEN_STATES)))).all()
+        return {doc_id: record for doc_id, record in rows}
+
+    def frozen_record(self, record_id: int | None) -> Any:
+        from edoc.records.models import Record
+
+        if record_id is None:
+            return None
+        record = self.session.get(Record, record_id)
+        if record is None:
+            return None
+        state = _committed_state(record)
+        return record if state in FROZEN_STATES else None
+
+    def fail(self, record: Any, attempt: str, **details: Any) -> None:
+        raise _queue(self.session, record, attempt, None, details)
+
+    def check(self) -> None:
+        from edoc.documents.models import Document, DocumentFile
+        from edoc.records.models import Record, RecordDocument
+
+        session = self.session
+        new, dirty, deleted = list(session.new), list(session.dirty), list(session.deleted)
+        if not any(isinstance(o, Record | RecordDocument | Document | DocumentFile)
+                   for o in (*new, *dirty, *deleted)):
+            return
+        with session.no_autoflush:
+            for obj in dirty:
+                if (isinstance(obj, Record) and session.is_modified(obj)
+                        and _committed_state(obj) in FROZEN_STATES):
+                    changed = _changed_columns(obj) - _allowed_fields(session, obj.id)
+                    if changed:
+                        self.fail(obj, "record.update", fields=sorted(changed))
+            for obj in deleted:
+                if isinstance(obj, Record) and _committed_state(obj) in FROZEN_STATES:
+                    self.fail(obj, "record.delete")
+            for obj in (*new, *deleted):
+                if isinstance(obj, RecordDocument):
+                    record = self.frozen_record(obj.record_id)
+                    if record is not None:
+                        attempt = "document.add" if obj in new else "document.remove"
+                        self.fail(record, attempt, document_id=obj.document_id)
+            self._check_documents(new, dirty, deleted)
+
+    def _check_documents(self, new: list, dirty: list, deleted: list) -> None:
+        from edoc.documents.models import Document, DocumentFile
+
+        session = self.session
+        docs: dict[int, tuple[str, dict[str, Any]]] = {}
+        for obj in dirty:
+            if isinstance(obj, Document) and session.is_modified(obj):
+                changed = _changed_columns(obj)
+                if changed:
+                    docs.setdefault(obj.id, ("document.update", {"fields": sorted(changed)}))
+            elif isinstance(obj, DocumentFile) and session.is_modified(obj):
+                changed = _changed_columns(obj)
+                if changed:
+                    docs.setdefault(obj.document_id, ("file.update", {"file_id": obj.id}))
+        for obj in deleted:
+            if isinstance(obj, Document):
+                docs.setdefault(obj.id, ("document.delete", {}))
+        for obj in new:
+            if isinstance(obj, DocumentFile):
+                doc_id = obj.document_id if obj.document_id is not None else getattr(
+                    obj.document, "id", None)
+                if doc_id is not None:
+                    docs.setdefault(doc_id, ("file.add", {"name": obj.name, "kind": obj.kind}))
+        deleted_files = [o for o in deleted if isinstance(o, DocumentFile)]
+        ids = set(docs) | {f.document_id for f in deleted_files}
+        frozen = self.frozen_records_of({i for i in ids if i is not None})
+        for f in deleted_files:
+            record = frozen.get(f.document_id)
+            if record is not None and not _may_delete_files(session, record.id):
+                self.fail(record, "file.delete", document_id=f.document_id, file_id=f.id)
+        for doc_id, (attempt, details) in docs.items():
+            record = frozen.get(doc_id)
+            if record is not None:
+                self.fail(record, attempt, document_id=doc_id, **details)
+
+
+def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    _Guard(session).check()
+
+
+def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
+    """Write the refusals queued by the transaction that was just rolled back."""
+    if previous_transaction.parent is not None:
+        return  # a savepoint or inner transaction: the outer one decides
+    refusals: list[_Refusal] = session.info.pop(_REFUSED, [])
+    if not refusals or not session.is_active:
+        return
+    from edoc import audit
+
+    try:
+        for r in refusals:
+            audit.record(r.action,
+                         actor=_ref("User", r.actor_id, r.actor_name) if r.actor_id else None,
+                         obj=_ref(r.object_type, r.object_id), agency_id=r.agency_id,
+                         details=r.details, session=session)
+        session.commit()
+    except Exception:  # the refusal itself stands; only its audit entry is lost
+        logger.exception("could not audit %d refused change(s) on archived records",
+                         len(refusals))
+        session.rollback()
+
+
+def install(session_class: Any = Session) -> None:
+    """Hook the guard and the refusal audit into every session made by ``session_class``."""
+    if getattr(install, "_installed", False):
+        return
+    event.listen(session_class, "before_flush", _before_flush)
+    event.listen(session_class, "after_soft_rollback", _after_soft_rollback)
+    install._installed = True  # type: ignore[attr-defined]

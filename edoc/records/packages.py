@@ -1,0 +1,398 @@
+"""Archival packages of records (BagIt + METS, built by the pure ``archive`` library).
+
+* :func:`build_package_file` writes the package of a record to a path: the documents' archival
+  files byte for byte (signed PDFs unchanged), PDF/A renditions where a converter is installed
+  (``ARCHIVE_RENDITIONS``), METS and checksums.
+* :func:`stored_package` keeps the package of an archived record in the object store, locked
+  like the record's files, with its zip digest (so a re-made package is caught later).
+* :func:`verify_file` checks a package: bag checksums, METS validity, and PDF signatures
+  through the signatures glue (``ARCHIVE_SIGNATURE_POLICY``).
+* :func:`import_package` creates an archived record from a verified package.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from archive import (
+    ArchiveError,
+    DocumentInfo,
+    FileRef,
+    PackageInvalid,
+    PackageResult,
+    RecordInfo,
+    VerificationResult,
+    build_package,
+    convert_to_pdfa,
+    read_package,
+    verify_package,
+)
+from edoc import audit
+from edoc.auth.models import Agency
+from edoc.documents.doctypes import DOCUMENT_TYPES, find_type
+from edoc.documents.models import Document, DocumentFile
+from edoc.errors import Conflict, ServiceUnavailable
+from edoc.extensions import db
+from edoc.i18n import local_tz
+from edoc.records.archive_models import RecordPackage
+from edoc.records.errors import PackageRefused, problem_message
+from edoc.records.locking import archival_files, hold_object
+from edoc.records.models import Record
+from edoc.records.retention import record_retention
+from edoc.records.settings import setting
+from edoc.records.states import RecordState
+from edoc.search.text import fold
+from edoc.storage import get_store
+from edoc.storage.models import StoredObject
+from edoc.storage.services import save_stream
+
+__all__ = [
+    "build_package_file",
+    "import_package",
+    "package_name",
+    "record_documents",
+    "record_info",
+    "signature_checker",
+    "stored_package",
+    "verification_json",
+    "verify_file",
+]
+
+logger = logging.getLogger(__name__)
+
+PDF = "application/pdf"
+
+
+# --- from the database to the library's values -------------------------------------------------
+
+def record_info(record: Record) -> RecordInfo:
+    agency = db.session.get(Agency, record.agency_id)
+    extra = [("edocRecordId", str(record.id))]
+    if record.legal_hold:
+        extra.append(("legalHold", "1"))
+    return RecordInfo(
+        code=record.code, title=record.title, start_date=record.start_date,
+        end_date=record.end_date, retention=record_retention(record), agency_name=agency.name,
+        organ_id=agency.organ_id, doc_total=len(record.items), page_total=record.page_total,
+        file_catalog=record.year, file_notation=record.notation, language=record.language,
+        keywords=list(record.keywords or []), mode=record.mode,
+        confidence_level=record.confidence_level,
+        creator=record.creator.full_name if record.creator else "",
+        file_plan_heading=record.heading, description=record.description, extra=extra)
+
+
+def _file_refs(doc: Document) -> list[tuple[FileRef, StoredObject]]:
+    out: list[tuple[FileRef, StoredObject]] = []
+    names: set[str] = set()
+    for f in archival_files(doc):
+        name = f.name or f"{f.kind}-{f.id}"
+        if name in names:
+            name = f"{f.kind}-{f.revision}-{name}"
+        names.add(name)
+        role = "appendix" if f.kind == "appendix" else "original"
+        out.append((FileRef(name=name, sha256=f.stored.sha256, size=f.stored.size,
+                            content_type=f.content_type or PDF, role=role), f.stored))
+    return out
+
+
+def _document_info(doc: Document, refs: list[FileRef]) -> DocumentInfo:
+    t = find_type(doc.type_key)
+    return DocumentInfo(
+        id=str(doc.id), direction=doc.direction, type_name=t.name if t else doc.type_key,
+        number=f"{doc.number:02d}" if doc.number is not None else "", notation=doc.notation,
+        issued_date=doc.document_date or doc.created_at.date(),
+        issuing_agency=doc.issuing_agency or "", subject=doc.subject or "(không có trích yếu)",
+        signer=doc.signer.full_name if doc.signer_id and doc.signer else "",
+        signer_position=doc.signer_position or "", pages=doc.pages or 0, files=refs,
+        arrival_number=str(doc.registration_number or ""),
+        arrival_date=doc.registered_at.astimezone(local_tz()).date() if doc.registered_at
+        else None, description=doc.notes or "")
+
+
+def record_documents(record: Record) -> tuple[list[DocumentInfo], dict[FileRef, StoredObject]]:
+    documents, objects = [], {}
+    for doc in record.documents:
+        pairs = _file_refs(doc)
+        objects.update(pairs)
+        documents.append(_document_info(doc, [ref for ref, _ in pairs]))
+    return documents, objects
+
+
+# --- build, store, export ----------------------------------------------------------------------
+
+def _renditions() -> Callable[[Path, Path], Any] | None:
+    if not setting("ARCHIVE_RENDITIONS"):
+        return None
+    return functools.partial(convert_to_pdfa, timeout=float(setting("ARCHIVE_RENDITION_TIMEOUT")))
+
+
+def package_name(record: Record) -> str:
+    return f"{record.code}.zip".replace("/", "-")
+
+
+def build_package_file(record: Record, out_path: Path, *,
+                       renditions: bool | None = None) -> PackageResult:
+    info = record_info(record)
+    documents, objects = record_documents(record)
+    store = get_store()
+
+    def open_file(ref: FileRef):
+        return store.open(objects[ref].key)
+
+    rendition_fn = _renditions() if renditions is None else (
+        _renditions() if renditions else None)
+    try:
+        return build_package(info, documents, open_file, out_path, renditions=rendition_fn,
+                             created=datetime.now(local_tz()))
+    except ArchiveError as exc:
+        logger.error("package of %s failed: %s (%s)", record.code, exc, exc.code)
+        raise ServiceUnavailable(problem_message(exc.code), code=exc.code) from exc
+
+
+def stored_package(record: Record, actor: Any = None, *, rebuild: bool = False
+                   ) -> RecordPackage:
+    """The kept package of an archived record, built and locked on first use."""
+    if record.state != RecordState.ARCHIVED:
+        raise Conflict(_l("Chỉ hồ sơ đã lưu trữ mới có gói lưu trữ."), code="record_not_archived")
+    if not rebuild:
+        existing = db.session.scalar(select(RecordPackage).where(
+            RecordPackage.record_id == record.id).order_by(RecordPackage.id.desc()))
+        if existing is not None:
+            return existing
+    with tempfile.TemporaryDirectory(prefix="edoc-package-") as tmp:
+        out = Path(tmp) / "package.zip"
+        result = build_package_file(record, out)
+        with out.open("rb") as fh:
+            stored = save_stream(fh, content_type="application/zip", size=result.size)
+    package = RecordPackage(
+        agency_id=record.agency_id, record_id=record.id, stored_object_id=stored.id,
+        objid=result.objid, sha256=result.sha256, size=result.size,
+        renditions=result.renditions_created,
+        warnings=[{"code": w.code, "message": w.message, "document_id": w.document_id,
+                   "file": w.file_name} for w in result.warnings],
+        created_by_id=getattr(actor, "id", None))
+    package.stored = stored
+    db.session.add(package)
+    hold_object(record, stored, kind="package")
+    db.session.flush()
+    audit.record("archive.package_built", actor=actor, obj=record,
+                 details={"package_id": package.id, "objid": package.objid,
+                          "sha256": package.sha256, "renditions": package.renditions,
+                          "warnings": [w["code"] for w in package.warnings]})
+    return package
+
+
+# --- verification ------------------------------------------------------------------------------
+
+def signature_checker() -> Callable[[bytes], bool] | None:
+    """The PDF signature check for packages, through the signatures glue when installed.
+
+    ``intact`` policy: an unsigned PDF passes; a signed one fails only when a signature is
+    broken or the file was changed after signing (verdict ``invalid``); an untrusted root is
+    not a failure (archives outlive certificate trust). ``valid``: every signed PDF must be
+    ``valid``.
+    """
+    try:
+        from edoc.signatures.verification import verify_pdf_bytes
+    except ImportError:  # signatures glue not installed in this build
+        return None
+    strict = str(setting("ARCHIVE_SIGNATURE_POLICY")) == "valid"
+
+    def check(data: bytes) -> bool:
+        report = verify_pdf_bytes(data)
+        if not report.get("signatures"):
+            return True
+        if strict:
+            return report.get("verdict") == "valid"
+        return report.get("verdict") != "invalid"
+
+    return check
+
+
+def verify_file(path: Path, *, expected_sha256: str | None = None,
+                signatures: bool = True) -> VerificationResult:
+    """Verify a package file; the zip digest recorded for it is used when it is ours."""
+    if expected_sha256 is None:
+        from archive.hashing import hash_stream
+
+        with path.open("rb") as fh:
+            digest = hash_stream(fh).sha256
+        known = db.session.scalar(select(RecordPackage.sha256).where(
+            RecordPackage.sha256 == digest).limit(1))
+        expected_sha256 = known
+    return verify_package(path, check_signatures=signature_checker() if signatures else None,
+                          expected_sha256=expected_sha256,
+                          max_unpacked_size=int(setting("ARCHIVE_IMPORT_MAX_MB")) * 1024 * 1024)
+
+
+def verification_json(result: VerificationResult) -> dict[str, Any]:
+    return {
+        "ok": result.ok, "objid": result.objid, "sha256": result.sha256,
+        "files_checked": result.files_checked, "bytes_checked": result.bytes_checked,
+        "problems": [{"code": p.code, "message": problem_message(p.code), "detail": p.message,
+                      "path": p.path} for p in result.problems],
+        "signatures": [{"path": s.path, "name": s.name, "ok": s.ok} for s in result.signatures],
+    }
+
+
+def refused(problems: Any) -> PackageRefused:
+    codes = sorted({p.code for p in problems})
+    reasons = "; ".join(problem_message(c) for c in codes)
+    return PackageRefused(_l("Gói hồ sơ lưu trữ bị từ chối: %(r)s", r=reasons),
+                          problems=[{"code": p.code, "message": problem_message(p.code),
+                                     "path": p.path} for p in problems])
+
+
+# --- import ------------------------------------------------------------------------------------
+
+_TYPES_BY_NAME = {fold(t.name): t.key for t in DOCUMENT_TYPES}
+
+
+@dataclass(frozen=True)
+class _Imported:
+    document: Document
+    main: DocumentFile | None
+
+
+def _import_document(actor: Any, info: DocumentInfo, opener: Any) -> _Imported:
+    from edoc.documents.events import add_event as add_document_event
+
+    direction = "outgoing" if info.direction == "outgoing" else "incoming"
+    number = int(info.number) if info.number.isdigit() else None
+    doc = Document(
+        agency_id=actor.agency_id, direction=direction,
+        state="dispatched" if direction == "outgoing" else "done",
+        type_key=_TYPES_BY_NAME.get(fold(info.type_name), "cong_van"), subject=info.subject,
+        number=number, notation=info.notation if number is not None or not info.number
+        else info.number_notation, document_date=info.issued_date,
+        issuing_agency=info.issuing_agency, pages=info.pages or None,
+        signer_position=info.signer_position, notes=info.description, received_via="archive",
+        created_by_id=actor.id)
+    db.session.add(doc)
+    db.session.flush()
+    # Originals go in reverse, so the package's first original (the document itself) ends up
+    # as the document's current file; renditions are derived copies and are not imported.
+    refs = [r for r in info.files if r.role == "original"][::-1] + [
+        r for r in info.files if r.role == "appendix"]
+    main = None
+    counters: dict[str, int] = {}
+    for ref in refs:
+        with opener(ref) as stream:
+            stored = save_stream(stream, content_type=ref.content_type, size=ref.size)
+        kind = "appendix" if ref.role == "appendix" else "original"
+        counters[kind] = counters.get(kind, 0) + 1
+        row = DocumentFile(document_id=doc.id, agency_id=doc.agency_id,
+                           stored_object_id=stored.id, kind=kind, revision=counters[kind],
+                           name=ref.name, content_type=ref.content_type,
+                           created_by_id=actor.id)
+        row.stored = stored
+        db.session.add(row)
+        doc.files.append(row)
+        if kind == "original":
+            main = row
+    add_document_event(doc, "imported", actor, to_state=doc.state,
+                       data={"source": "archive_package"})
+    return _Imported(doc, main)
+
+
+def _index_text(doc: Document, main: DocumentFile | None) -> None:
+    from edoc.documents.models import DocumentText
+
+    if main is None or main.content_type != PDF:
+        return
+    try:
+        from edoc.capture import extract_pdf
+        from edoc.documents.files import read_file
+
+        text = extract_pdf(read_file(main)).text
+    except Exception:  # text is only for search; an unreadable PDF is still archived
+        logger.info("no text extracted from imported document %s", doc.id)
+        return
+    db.session.add(DocumentText(document_id=doc.id, content=text))
+
+
+def import_package(actor: Any, path: Path) -> Record:
+    """Create an archived record from a package (verified first; a tampered one is refused)."""
+    from edoc.auth import permissions as auth_perm
+    from edoc.records import jobs, locking, permissions, search
+    from edoc.records.events import add_event
+    from edoc.records.models import RecordDocument
+    from edoc.records.retention import apply_retention, retention_until
+
+    auth_perm.require(permissions.is_archivist(actor))
+    try:
+        contents = read_package(path, verify=True, check_signatures=signature_checker())
+    except PackageInvalid as exc:
+        audit.record("archive.import_refused", actor=actor, agency_id=actor.agency_id,
+                     details={"codes": sorted(exc.codes) or [exc.code]})
+        raise refused(exc.problems or ()) if exc.problems else PackageRefused(
+            problem_message(exc.code), code=exc.code) from exc
+    info = contents.record
+    agency = db.session.get(Agency, actor.agency_id)
+    year = info.file_catalog or info.start_date.year
+    notation = info.file_notation or info.code
+    clash = db.session.scalar(select(Record.id).where(
+        Record.agency_id == actor.agency_id, Record.year == year, Record.notation == notation))
+    if clash is not None:
+        raise Conflict(_l("Đã có hồ sơ số %(n)s năm %(y)s.", n=notation, y=year),
+                       code="record_code_taken", record_id=clash)
+    record = Record(
+        agency_id=actor.agency_id, year=year, notation=notation,
+        code=info.code if info.organ_id == agency.organ_id else f"{agency.organ_id}.{year}."
+        f"{notation}", title=info.title, heading=info.file_plan_heading,
+        start_date=info.start_date, end_date=info.end_date or info.start_date,
+        language=info.language, mode=info.mode, confidence_level=info.confidence_level,
+        keywords=list(info.keywords), description=info.description,
+        # Filled in as "transferred"; it becomes archived (and frozen) once complete.
+        state=RecordState.TRANSFERRED, creator_id=None, created_by_id=actor.id, imported=True,
+        archived_by_id=actor.id)
+    apply_retention(record, info.retention)
+    from edoc.db import utcnow
+
+    record.archived_at = utcnow()
+    db.session.add(record)
+    db.session.flush()
+    try:
+        record.retention_until = retention_until(record)
+    except ArchiveError:
+        record.retention_until = None
+    pages = 0
+    for n, doc_info in enumerate(contents.documents, start=1):
+        imported = _import_document(actor, doc_info, contents.open_file)
+        item = RecordDocument(record_id=record.id, document_id=imported.document.id,
+                              position=n, added_by_id=actor.id)
+        item.document = imported.document
+        db.session.add(item)
+        record.items.append(item)
+        pages += doc_info.pages
+        _index_text(imported.document, imported.main)
+    record.doc_total, record.page_total = len(contents.documents), pages
+    record.state = RecordState.ARCHIVED
+    db.session.flush()
+    add_event(record, "imported", actor, to_state=record.state,
+              data={"objid": contents.open_file.objid, "source": info.organ_id})
+    locking.lock_record(record)
+    with path.open("rb") as fh:
+        stored = save_stream(fh, content_type="application/zip")
+    verification = contents.open_file.verification
+    package = RecordPackage(agency_id=record.agency_id, record_id=record.id,
+                            stored_object_id=stored.id, objid=contents.open_file.objid,
+                            sha256=verification.sha256 if verification else stored.sha256,
+                            size=stored.size, created_by_id=actor.id,
+                            warnings=[{"code": "imported", "message": "imported package"}])
+    package.stored = stored
+    db.session.add(package)
+    locking.hold_object(record, stored, kind="package")
+    search.index_record(record)
+    jobs.after_archiving(record, build_package=False)
+    db.session.flush()
+    return record
