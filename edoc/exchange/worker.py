@@ -39,6 +39,7 @@ class CycleReport:
     waiting: int = 0
     received: int = 0
     rejected: int = 0
+    retry_later: int = 0  # received messages that failed on our side, tried again next poll
     errors: list[str] = field(default_factory=list)
     directory: dict[str, int] = field(default_factory=dict)
 
@@ -91,6 +92,7 @@ def run_cycle(*, receive: bool = True, directory: bool = False) -> CycleReport:
                 continue
             report.received += polled.received
             report.rejected += polled.rejected
+            report.retry_later += polled.errors
             directory = False  # one agency's view of the directory is enough
         report.add_flush(outbox.flush())  # the replies (01, 15/16) go out at once
     return report
