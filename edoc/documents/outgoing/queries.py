@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, exists, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 
 from edoc.documents.models import Document, ReviewStep
 from edoc.documents.outgoing import permissions as can
@@ -31,7 +32,8 @@ def _my_turn(user: Any):
     return exists(select(ReviewStep.id).where(
         ReviewStep.document_id == Document.id, ReviewStep.reviewer_id == user.id,
         ReviewStep.decision == "pending",
-        ~exists(select(earlier.id).where(earlier.document_id == Document.id,
+        # correlated to the step (not to Document, which would be two levels up)
+        ~exists(select(earlier.id).where(earlier.document_id == ReviewStep.document_id,
                                          earlier.decision == "pending",
                                          earlier.position < ReviewStep.position))))
 
@@ -67,15 +69,50 @@ def boxes_for(user: Any) -> list[str]:
 
 
 def outgoing_list(user: Any, args: Any) -> tuple[Select, Filters]:
-    """The visible outgoing documents matching the request's filters, newest first."""
+    """The visible outgoing documents matching the request's filters, newest first.
+
+    Ordered by creation time (then id) rather than by id alone: the (agency, direction,
+    created_at) index then yields the first page without sorting the whole agency's documents.
+    """
     f = Filters.from_args(args)
     stmt = document_list(user, "outgoing", dataclasses.replace(f, box=None), today=local_today())
     if f.box:
         stmt = stmt.where(box_clause(user, f.box))
-    return stmt, f
+    return stmt.order_by(None).order_by(Document.created_at.desc(), Document.id.desc()), f
+
+
+@dataclass(frozen=True)
+class ListPage:
+    documents: list[Document]
+    #: how many documents were counted (no more than the window)
+    counted: int
+    #: whether there are more documents than were counted
+    more: bool
+
+
+def list_page(stmt: Select, *, page: int, per_page: int, pages_ahead: int) -> ListPage:
+    """One page of a document list, and how many documents follow, up to ``pages_ahead`` pages.
+
+    An exact total would mean reading every visible row of the agency (100,000 and more after a
+    few years) on every view. Instead one narrow query takes the ids in list order up to the end
+    of the window: the first rows come straight from the (agency, direction, created_at) index,
+    and a rare filter costs one scan, not one for the count and one for the page.
+    """
+    from edoc.extensions import db
+
+    window = (page + pages_ahead) * per_page
+    ids = list(db.session.scalars(stmt.with_only_columns(Document.id).limit(window + 1)))
+    wanted = ids[(page - 1) * per_page:page * per_page]
+    by_id = {d.id: d for d in db.session.scalars(
+        select(Document).where(Document.id.in_(wanted))
+        # The list shows no files: do not load them (the relationship loads eagerly).
+        .options(lazyload(Document.files)))} if wanted else {}
+    return ListPage(documents=[by_id[i] for i in wanted], counted=min(len(ids), window),
+                    more=len(ids) > window)
 
 
 def box_counts(user: Any) -> dict[str, int]:
+    """The size of each of the user's work boxes (home page panels)."""
     return {box: count(select(Document.id).where(
         Document.agency_id == user.agency_id, Document.direction == "outgoing",
         box_clause(user, box))) for box in boxes_for(user)}

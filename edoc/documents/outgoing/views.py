@@ -11,19 +11,17 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
 
 from edoc.auth import permissions as perm
 from edoc.auth.models import Agency, OrgUnit, User, UserRole
 from edoc.documents.doctypes import CONFIDENTIALITIES, DOCUMENT_TYPES, URGENCIES, get_type
-from edoc.documents.models import Document, DocumentEvent, DocumentLink, FileKind
+from edoc.documents.models import DocumentEvent, DocumentLink, FileKind
 from edoc.documents.numbering import books_for
 from edoc.documents.outgoing import forms, queries, registers, services
 from edoc.documents.outgoing import permissions as can
 from edoc.documents.outgoing.dispatch import default_recipients
 from edoc.documents.outgoing.review import all_steps, comments, current_step
 from edoc.documents.outgoing.templating import template_choices
-from edoc.documents.queries import count
 from edoc.documents.states import STATE_LABELS, STATE_TONES, allowed_actions
 from edoc.documents.views_common import record_view
 from edoc.documents.visibility import get_visible
@@ -36,6 +34,8 @@ bp = Blueprint("outgoing", __name__, url_prefix="/outgoing")
 register_bp = Blueprint("outgoing_register", __name__, url_prefix="/registers/outgoing")
 
 PER_PAGE = 25
+#: the list counts its documents up to this many pages past the current one
+COUNT_PAGES_AHEAD = 40
 
 
 def _page_context():
@@ -102,16 +102,16 @@ def _upload(name: str = "file") -> services.Upload | None:
 def index():
     stmt, f = queries.outgoing_list(current_user, request.args)
     page = max(1, request.args.get("page", 1, type=int))
-    total = count(stmt)
-    # The list shows no files: do not load them (the relationship loads eagerly by default).
-    docs = db.session.scalars(stmt.options(lazyload(Document.files)).limit(PER_PAGE)
-                              .offset((page - 1) * PER_PAGE)).all()
+    result = queries.list_page(stmt, page=page, per_page=PER_PAGE,
+                               pages_ahead=COUNT_PAGES_AHEAD)
+    docs = result.documents
     signer_ids = {d.signer_id for d in docs if d.signer_id}
     signer_names = dict(db.session.execute(select(User.id, User.full_name).where(
         User.id.in_(signer_ids))).all()) if signer_ids else {}
     args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("outgoing/index.html", docs=docs, total=total, page=page,
+    return render_template("outgoing/index.html", docs=docs, page=page,
                            per_page=PER_PAGE, filters=f, args=args, signer_names=signer_names,
+                           more=result.more, shown_total=result.counted,
                            type_names={t.key: t.name for t in DOCUMENT_TYPES},
                            my_boxes=queries.boxes_for(current_user),
                            can_draft=can.can_draft(current_user),
