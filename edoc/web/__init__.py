@@ -21,7 +21,15 @@ def init_app(app: Flask) -> None:
             "nav_items": nav_for(current_app, current_user),
             "role_labels": ROLE_LABELS,
             "current_locale": str(get_locale() or "vi"),
+            "unread_notifications": _unread,
         }
+
+
+def _unread() -> int:
+    """Called by the layout only when a user is signed in (one COUNT on an index)."""
+    from edoc.documents.notifications import unread_count
+
+    return unread_count(current_user) if current_user.is_authenticated else 0
 
     @app.after_request
     def _security_headers(resp):
