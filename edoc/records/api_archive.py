@@ -2,6 +2,8 @@
 fixity (docs/api.md, "Records and archive")."""
 from __future__ import annotations
 
+import io
+import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -146,6 +148,14 @@ def access_file(request_id: int, file_id: int):
 
 # --- packages ----------------------------------------------------------------------------------
 
+class _TempReader(io.FileIO):
+    """Reads a temporary package and removes its folder when closed."""
+
+    def close(self) -> None:
+        super().close()
+        shutil.rmtree(Path(self.name).parent, ignore_errors=True)
+
+
 def package_response(record, user) -> Response:
     """The record's archival package as a download (logged as an access)."""
     from edoc.storage.services import open_stored
@@ -157,9 +167,13 @@ def package_response(record, user) -> Response:
         size, sha = package.size, package.sha256
     else:
         # Before archiving (the archivist checking a transfer): built on the fly, not kept.
-        tmp = tempfile.NamedTemporaryFile(prefix="edoc-package-", suffix=".zip")  # noqa: SIM115
-        result = packages.build_package_file(record, Path(tmp.name), renditions=False)
-        reader, size, sha = tmp, result.size, result.sha256
+        tmp = Path(tempfile.mkdtemp(prefix="edoc-package-"))
+        try:
+            result = packages.build_package_file(record, tmp / "package.zip", renditions=False)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        reader, size, sha = _TempReader(tmp / "package.zip"), result.size, result.sha256
 
     def chunks():
         with reader:
@@ -205,9 +219,16 @@ def _upload_to_temp(tmp: str) -> Path:
 @bp.post("/archive/verify")
 @token_required
 def archive_verify():
-    auth_perm.require(perm.is_archivist(api_user()))
+    user = api_user()
+    auth_perm.require(perm.is_archivist(user))
+    record = None
+    if request.form.get("record_id"):
+        try:
+            record = services.get_record(user, int(request.form["record_id"]))
+        except ValueError as exc:
+            raise ValidationError(code="invalid_record_id", field="record_id") from exc
     with tempfile.TemporaryDirectory(prefix="edoc-verify-") as tmp:
-        result = packages.verify_file(_upload_to_temp(tmp))
+        result = packages.verify_file(_upload_to_temp(tmp), record=record)
     return jsonify(packages.verification_json(result))
 
 

@@ -56,12 +56,15 @@ def export_command(record: str, output: Path | None) -> None:
 @archive_cli.command("verify")
 @click.argument("package", type=click.Path(exists=True, path_type=Path))
 @click.option("--no-signatures", is_flag=True, help="Skip the PDF signature checks.")
+@click.option("--record", "record_ref", help="The record (id or code) whose kept package this "
+              "must be, byte for byte.")
 @with_appcontext
-def verify_command(package: Path, no_signatures: bool) -> None:
+def verify_command(package: Path, no_signatures: bool, record_ref: str | None) -> None:
     """Check PACKAGE: bag checksums, METS validity, file list, PDF signatures."""
     from edoc.records import packages
 
-    result = packages.verify_file(package, signatures=not no_signatures)
+    result = packages.verify_file(package, signatures=not no_signatures,
+                                  record=_record(record_ref) if record_ref else None)
     report = packages.verification_json(result)
     for p in report["problems"]:
         click.echo(f"FAIL\t{p['code']}\t{p['message']}\t{p['path'] or ''}\t{p['detail']}")

@@ -58,6 +58,7 @@ from edoc.storage.services import save_stream
 __all__ = [
     "build_package_file",
     "import_package",
+    "kept_digest",
     "package_name",
     "record_documents",
     "record_info",
@@ -218,9 +219,22 @@ def signature_checker() -> Callable[[bytes], bool] | None:
     return check
 
 
-def verify_file(path: Path, *, expected_sha256: str | None = None,
+def kept_digest(record: Record) -> str | None:
+    """The zip digest of the package kept for ``record`` (None before one was built)."""
+    return db.session.scalar(select(RecordPackage.sha256).where(
+        RecordPackage.record_id == record.id).order_by(RecordPackage.id.desc()).limit(1))
+
+
+def verify_file(path: Path, *, expected_sha256: str | None = None, record: Record | None = None,
                 signatures: bool = True) -> VerificationResult:
-    """Verify a package file; the zip digest recorded for it is used when it is ours."""
+    """Verify a package file.
+
+    With ``record``, the file must be that record's kept package byte for byte (a package
+    unpacked, edited and re-bagged consistently is caught only this way). Without it, a file
+    whose digest matches a kept package is checked against that digest.
+    """
+    if record is not None:
+        expected_sha256 = kept_digest(record) or expected_sha256
     if expected_sha256 is None:
         from archive.hashing import hash_stream
 
