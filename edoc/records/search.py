@@ -37,6 +37,7 @@ __all__ = [
     "entry_rows",
     "index_record",
     "search_archive",
+    "searchable",
     "unindex_record",
 ]
 
@@ -56,19 +57,27 @@ def _notation_parts(number_notation: str) -> tuple[str | None, str | None]:
     return key, symbol
 
 
+def searchable(*parts: str | None) -> str:
+    """The folded words of ``parts`` separated by single spaces.
+
+    Pre-splitting matters: PostgreSQL's parser would otherwise read ``15/qd-ubnd`` as one
+    file-path token and ``000.00.31.h44`` as a host name, so "15" or "h44" would not match;
+    FTS5 and tsvector now see the same words.
+    """
+    return " ".join(tokens(" ".join(p for p in parts if p)))
+
+
 def _record_text(record: Record) -> str:
-    parts = [record.code, record.notation, record.title, record.heading,
-             " ".join(record.keywords or []), record.description,
-             record_retention(record).label]
-    return fold(" ".join(p for p in parts if p))
+    return searchable(record.code, record.notation, record.title, record.heading,
+                      " ".join(record.keywords or []), record.description,
+                      record_retention(record).label)
 
 
 def _document_text(doc: Document, content: str) -> str:
     t = find_type(doc.type_key)
     signer = doc.signer.full_name if doc.signer_id and doc.signer else ""
-    parts = [doc.number_notation, t.name if t else "", doc.subject, doc.issuing_agency, signer,
-             doc.notes, content]
-    return fold(" ".join(p for p in parts if p))
+    return searchable(doc.number_notation, t.name if t else "", doc.subject, doc.issuing_agency,
+                      signer, doc.notes, content)
 
 
 def entry_rows(record: Record) -> list[dict[str, Any]]:
@@ -153,8 +162,22 @@ def _text_condition(words: list[str]) -> ColumnElement[bool]:
     return ArchiveEntry.id.in_(select(fts.c.rowid))
 
 
-def _notation_condition(q: str) -> ColumnElement[bool] | None:
-    keys = notation_keys(q)
+# "số 15 QĐ-UBND", "15 qd-ubnd": a number, then a hyphenated symbol (folded)
+_NUMBER_SYMBOL = re.compile(r"^(?:so\s*:?\s*)?0*(\d{1,7})\s+([a-z][a-z0-9]*(?:\s*-\s*[a-z0-9]+)+)$")
+
+
+def _notation_query(q: str) -> set[str] | None:
+    """The notation keys a query asks for, or None when it is not a notation."""
+    if looks_like_notation(q):
+        return notation_keys(q)
+    m = _NUMBER_SYMBOL.match(fold(q))
+    if m:
+        symbol = re.sub(r"\s*-\s*", "-", m.group(2))
+        return {f"{int(m.group(1))}/{symbol}", symbol}
+    return None
+
+
+def _notation_condition(keys: set[str]) -> ColumnElement[bool] | None:
     numbered = {k for k in keys if _NUMBERED_KEY.match(k)}
     if numbered:
         return ArchiveEntry.notation_key.in_(sorted(numbered))
@@ -172,7 +195,8 @@ def search_statement(agency_id: int, query: ArchiveQuery, *, confidential: bool)
         stmt = stmt.where(ArchiveEntry.mode != "03")
     q = query.q.strip()
     if q:
-        condition = _notation_condition(q) if looks_like_notation(q) else None
+        keys = _notation_query(q)
+        condition = _notation_condition(keys) if keys else None
         words = tokens(q)
         if condition is None and words:
             condition = _text_condition(words[:12])
