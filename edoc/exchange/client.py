@@ -1,6 +1,8 @@
 """An :class:`connectors.client.AxisClient` for a hosted agency, built from the settings."""
 from __future__ import annotations
 
+import urllib3
+
 from connectors.client import AxisClient
 from edoc.auth.models import Agency
 from edoc.exchange.credentials import credentials_for
@@ -29,7 +31,9 @@ def client_for(agency: Agency) -> AxisClient:
     if creds is None:
         raise NotConfigured("no_credentials")
     timeout = float(setting("AXIS_TIMEOUT"))
+    threads = max(1, int(setting("AXIS_CONCURRENCY")))
+    pool = urllib3.PoolManager(num_pools=2, maxsize=threads + 1)
     return AxisClient(url, creds.system_id, creds.secret, timeout=timeout,
                       connect_timeout=min(5.0, timeout), retries=int(setting("AXIS_RETRIES")),
-                      backoff=0.2, max_backoff=2.0)
+                      backoff=0.2, max_backoff=2.0, pool=pool)
 

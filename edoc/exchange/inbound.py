@@ -1,5 +1,5 @@
-"""Receiving: poll the axis, fetch, keep the raw package, parse and validate, apply, commit, and
-only then acknowledge at transport level.
+"""Receiving: keep the raw package, parse and validate, apply, commit (the transport side,
+poll/fetch/acknowledge, is :mod:`edoc.exchange.poller`).
 
 One message is applied in one transaction: its inbox row (with the pointer to the raw package),
 the document it creates or changes, the status replies it queues. Then the transaction commits,
@@ -13,12 +13,11 @@ store) is recorded as ``error`` and tried again on the next poll.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from connectors import EnvelopeInvalid, RemoteRejected
+from connectors import EnvelopeInvalid
 from connectors.edxml import BusinessType, EdocMessage, StatusMessage, is_addressed_to
 from connectors.protocol import ReceivedItem
 from edoc import audit
@@ -35,21 +34,14 @@ from edoc.exchange.settings import setting
 from edoc.exchange.status import apply_status
 from edoc.extensions import db
 
-__all__ = ["PollReport", "imported_document", "ingest", "poll", "reprocess"]
+__all__ = ["imported_document", "ingest", "reprocess"]
 
 logger = logging.getLogger(__name__)
 
+Parsed = EdocMessage | StatusMessage | EnvelopeInvalid
+
 ACTIONS = {BusinessType.NEW: "new", BusinessType.REVOKE: "revoke",
            BusinessType.UPDATE: "update", BusinessType.REPLACE: "replace"}
-
-
-@dataclass
-class PollReport:
-    received: int = 0
-    rejected: int = 0
-    errors: int = 0
-    acknowledged: int = 0
-    messages: list[int] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- applying
@@ -82,10 +74,13 @@ def _summary(msg: EdocMessage | StatusMessage) -> dict[str, Any]:
 
 
 def _apply(agency: Agency, data: bytes, *, source: str, dedupe_key: str | None,
-           item: ReceivedItem | None, row: ExchangeMessage | None) -> ExchangeMessage:
+           item: ReceivedItem | None, row: ExchangeMessage | None,
+           parsed: Parsed | None = None) -> ExchangeMessage:
     """Apply one message (flushes, raises Rejected/EnvelopeInvalid; the caller commits)."""
     stored = outbox.store_raw(data)  # the evidence first (DESIGN rule 5)
-    msg = parse(data)
+    if isinstance(parsed, EnvelopeInvalid):
+        raise parsed
+    msg = parsed if parsed is not None else parse(data)
     _check_route(agency, msg, item)
     if row is None:
         row = ExchangeMessage(agency_id=agency.id, direction=Direction.IN, dedupe_key=dedupe_key,
@@ -162,14 +157,18 @@ def _record_failure(agency: Agency, data: bytes, *, source: str, dedupe_key: str
 
 
 def ingest(agency: Agency, data: bytes, *, source: str = "axis",
-           dedupe_key: str | None = None, item: ReceivedItem | None = None
-           ) -> ExchangeMessage:
+           dedupe_key: str | None = None, item: ReceivedItem | None = None,
+           parsed: Parsed | None = None) -> ExchangeMessage:
     """Apply one received message and commit; a refusal (or a failure on our side) is rolled
-    back entirely, then recorded with its reason and committed instead."""
+    back entirely, then recorded with its reason and committed instead.
+
+    ``parsed``: the message already parsed from ``data`` (or the EnvelopeInvalid it raised), so
+    that a poller parsing ahead in another thread does not parse twice."""
     agency_id = agency.id
     existing = outbox.find_by_key(agency_id, dedupe_key) if dedupe_key else None
     try:
-        row = _apply(agency, data, source=source, dedupe_key=dedupe_key, item=item, row=existing)
+        row = _apply(agency, data, source=source, dedupe_key=dedupe_key, item=item, row=existing,
+                     parsed=parsed)
         logger.info("exchange: received message %s (%s/%s) for agency %s", row.id, row.kind,
                     row.action, agency_id)
         db.session.commit()
@@ -199,71 +198,6 @@ def ingest(agency: Agency, data: bytes, *, source: str = "axis",
                    "refused" if permanent else "failed", code)
     db.session.commit()
     return row
-
-
-# --------------------------------------------------------------------------- transport
-
-
-def _acknowledge(client, row_id: int, report: PollReport) -> None:
-    row = db.session.get(ExchangeMessage, row_id)
-    if row.ack_state != "pending" or not row.axis_doc_id:
-        db.session.rollback()
-        return
-    status = "done" if row.state == InState.PROCESSED else "fail"
-    axis_id = row.axis_doc_id
-    description = "" if status == "done" else f"{row.error_code}: {row.last_error}"[:500]
-    db.session.commit()  # no transaction open during the network call
-    try:
-        client.acknowledge(axis_id, status, description=description)
-    except RemoteRejected as exc:
-        if exc.code != "already_acknowledged":
-            raise
-    row = db.session.get(ExchangeMessage, row_id)
-    row.ack_state, row.acked_at = status, utcnow()
-    db.session.commit()
-    report.acknowledged += 1
-
-
-def _ingest_item(agency: Agency, client, item: ReceivedItem, report: PollReport) -> None:
-    key = f"axis:{item.doc_id}"
-    agency_id = agency.id
-    row = outbox.find_by_key(agency_id, key)
-    if row is not None and row.state in (InState.PROCESSED, InState.REJECTED):
-        row_id = row.id  # applied before: the acknowledgement was lost, send it again
-        if row.ack_state != "pending":
-            row.ack_state = "pending"
-            db.session.commit()
-        _acknowledge(client, row_id, report)
-        return
-    db.session.commit()
-    data = client.fetch(item.doc_id)
-    row = ingest(db.session.get(Agency, agency_id), data, source="axis", dedupe_key=key,
-                 item=item)
-    row_id, state = row.id, row.state
-    report.messages.append(row_id)
-    if state == InState.PROCESSED:
-        report.received += 1
-    elif state == InState.REJECTED:
-        report.rejected += 1
-    else:
-        report.errors += 1
-        db.session.commit()
-        return  # stays in the axis inbox: tried again on the next poll
-    _acknowledge(client, row_id, report)
-
-
-def poll(agency: Agency, client, *, kinds: tuple[str, ...] = ("edoc", "status")
-         ) -> PollReport:
-    """Receive everything waiting for ``agency`` (documents first, then statuses).
-
-    Raises TransportError when the axis is unreachable (what was applied stays applied)."""
-    report = PollReport()
-    agency_id = agency.id
-    db.session.commit()
-    for kind in kinds:
-        for item in client.list_received(message_type=kind):
-            _ingest_item(db.session.get(Agency, agency_id), client, item, report)
-    return report
 
 
 def reprocess(row: ExchangeMessage, *, actor: Any = None) -> ExchangeMessage:

@@ -55,30 +55,48 @@ def read_raw(row: ExchangeMessage) -> bytes:
         return reader.read()
 
 
-def queue(agency: Agency, data: bytes, *, kind: str, action: str, receiver: str,
+def queue(agency: Agency, data: bytes | None, *, kind: str, action: str, receiver: str,
           edxml_document_id: str, document_id: int | None = None,
           delivery_id: int | None = None, dedupe_key: str | None = None,
           info: dict[str, Any] | None = None) -> ExchangeMessage:
-    """Put a built message in the outbox (flushes, never sends). A message with the same
-    ``dedupe_key`` already queued for the agency is returned instead of a second one."""
+    """Put a message in the outbox (flushes, never sends). A message with the same
+    ``dedupe_key`` already queued for the agency is returned instead of a second one.
+
+    ``data`` None: a status message, built from ``info["status"]`` and stored when it is
+    first sent (everything it needs is in the row, so the outbox stays transactional, and the
+    transaction that queues it writes no file)."""
     if dedupe_key is not None:
         existing = find_by_key(agency.id, dedupe_key)
         if existing is not None:
             return existing
-    stored = store_raw(data)
+    stored = store_raw(data) if data is not None else None
     row = ExchangeMessage(
         agency_id=agency.id, direction=Direction.OUT, kind=kind, action=action,
         state=OutState.PENDING, dedupe_key=dedupe_key, message_uid=uuid.uuid4().hex,
         counterpart=receiver, edxml_document_id=edxml_document_id, document_id=document_id,
-        delivery_id=delivery_id, stored_object_id=stored.id, next_attempt_at=utcnow(),
-        info=dict(info or {}))
+        delivery_id=delivery_id, stored_object_id=stored.id if stored else None,
+        next_attempt_at=utcnow(), attempts=0, info=dict(info or {}))
     row.stored = stored
     db.session.add(row)
     db.session.flush()
     audit.record("exchange.queued", obj=row, agency_id=agency.id,
                  details={"kind": kind, "action": action, "to": receiver,
-                          "edxml_document_id": edxml_document_id, "sha256": stored.sha256})
+                          "edxml_document_id": edxml_document_id,
+                          "sha256": stored.sha256 if stored else None})
     return row
+
+
+def _materialize(row: ExchangeMessage) -> bytes:
+    """The bytes of a queued message, building and storing a deferred status first."""
+    if row.stored is not None:
+        return read_raw(row)
+    from edoc.exchange.status import build_queued
+
+    data = build_queued(row)
+    stored = store_raw(data)
+    row.stored_object_id, row.stored = stored.id, stored
+    db.session.flush()
+    return data
 
 
 def cancel(agency: Agency, *, kind: str, action: str, receiver: str, edxml_document_id: str,
@@ -186,7 +204,7 @@ def _send_one(row_id: int, clients: dict[int, Any], blocked: set[int],
         blocked.add(agency_id)
         report.waiting += 1
         return
-    data = read_raw(row)
+    data = _materialize(row)
     kind, action, uid, receiver = row.kind, row.action, row.message_uid, row.counterpart
     db.session.commit()  # no transaction stays open during the network call
     try:

@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "AXIS_POLL_SECONDS": 30,
     "AXIS_TIMEOUT": 30,
     "AXIS_RETRIES": 1,
+    "AXIS_CONCURRENCY": 4,
     "AXIS_BACKOFF_SECONDS": 5,
     "AXIS_MAX_BACKOFF_SECONDS": 600,
     "AXIS_INBOUND_MAX_ATTEMPTS": 10,
@@ -44,6 +45,8 @@ SETTINGS_HELP: dict[str, tuple[type, str]] = {
     "AXIS_TIMEOUT": (int, "Read timeout of one axis request, in seconds."),
     "AXIS_RETRIES": (int, "Immediate retries of one axis request on a connection error or 5xx "
                           "(the outbox retries later anyway)."),
+    "AXIS_CONCURRENCY": (int, "Threads that fetch, pre-store and acknowledge received messages "
+                              "around the one that applies them in order."),
     "AXIS_BACKOFF_SECONDS": (int, "First delay before an outbox message that failed to go out "
                                   "is tried again; doubles on every failure."),
     "AXIS_MAX_BACKOFF_SECONDS": (int, "Longest delay between two tries of an outbox message."),

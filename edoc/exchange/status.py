@@ -75,27 +75,42 @@ def reply_ref(doc: Document) -> ResponseFor:
                        document_id=doc.exchange_document_id or "")
 
 
-def _staff(actor: Any) -> StaffInfo | None:
+def _staff(actor: Any) -> dict[str, str] | None:
     if actor is None:
         return None
     unit = getattr(actor, "unit", None)
-    return StaffInfo(department=unit.name if unit else "", staff=actor.full_name,
-                     email=actor.email or "")
+    return {"department": unit.name if unit else "", "staff": actor.full_name,
+            "email": actor.email or ""}
+
+
+def _message(agency: Agency, data: dict[str, Any]) -> StatusMessage:
+    staff = data.get("staff")
+    return StatusMessage(
+        sender=organization(agency), response_for=ref_from_dict(data["response_for"]),
+        status_code=data["code"], timestamp=dt.datetime.fromisoformat(data["timestamp"]),
+        description=data["description"], staff_info=StaffInfo(**staff) if staff else None)
+
+
+def build_queued(row: ExchangeMessage) -> bytes:
+    """The bytes of a status queued by :func:`queue_status` (built when first sent)."""
+    return build(_message(db.session.get(Agency, row.agency_id), row.info["status"]))
 
 
 def queue_status(agency: Agency, ref: ResponseFor, code: str, description: str = "", *,
                  receiver: str | None = None, document_id: int | None = None,
                  delivery_id: int | None = None, actor: Any = None,
                  dedupe_key: str | None = None) -> ExchangeMessage:
-    """Build a status message and put it in the outbox (sent after this transaction)."""
+    """Put a status message in the outbox (sent after this transaction). It is checked now
+    (XSD) and stored as a file when first sent."""
     info = DEFAULT_STATUS_CODES.get(code)
     text = (description or "").strip() or (info.vi if info else "")
-    msg = StatusMessage(sender=organization(agency), response_for=ref, status_code=code,
-                        timestamp=utcnow(), description=text[:2000], staff_info=_staff(actor))
-    return outbox.queue(agency, build(msg), kind="status", action=code,
+    data = {"code": code, "description": text[:2000], "timestamp": utcnow().isoformat(),
+            "response_for": ref_dict(ref), "staff": _staff(actor)}
+    build(_message(agency, data))  # refuse a bad status here, not when the worker sends it
+    return outbox.queue(agency, None, kind="status", action=code,
                         receiver=receiver or ref.organ_id, edxml_document_id=ref.document_id,
                         document_id=document_id, delivery_id=delivery_id, dedupe_key=dedupe_key,
-                        info={"description": text[:500], "code": ref.code})
+                        info={"description": text[:500], "code": ref.code, "status": data})
 
 
 def send_status_for(doc: Document, code: str, note: str = "", actor: Any = None

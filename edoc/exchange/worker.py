@@ -20,8 +20,8 @@ from edoc.exchange import outbox
 from edoc.exchange.client import NotConfigured, axis_enabled, client_for
 from edoc.exchange.credentials import account_for, credentials_for, hosted_agencies
 from edoc.exchange.directory import sync_directory
-from edoc.exchange.inbound import PollReport, poll
 from edoc.exchange.jobs import KINDS
+from edoc.exchange.poller import PollReport, poll
 from edoc.exchange.settings import setting
 from edoc.extensions import db
 from edoc.jobs import run_pending

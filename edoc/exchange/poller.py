@@ -1,0 +1,193 @@
+"""The transport side of receiving: list the axis inbox, fetch, apply, acknowledge.
+
+Messages are applied one at a time, in the order the axis lists them (a revocation must not
+overtake the document it revokes), each in its own transaction (:func:`inbound.ingest`). Around
+that sequential core, the slow parts run ahead or behind in a small thread pool: fetching the
+next messages over HTTP, parsing them and writing their bytes to the object store (fsync) before
+their turn comes; acknowledging over HTTP once a message's transaction has committed. The
+acknowledgement of a message is only ever sent after its commit.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from connectors import EnvelopeInvalid, RemoteRejected
+from connectors.protocol import ReceivedItem
+from edoc.auth.models import Agency
+from edoc.db import utcnow
+from edoc.exchange.envelope import parse
+from edoc.exchange.inbound import Parsed, ingest
+from edoc.exchange.models import ExchangeMessage, InState
+from edoc.exchange.outbox import XML_TYPE
+from edoc.exchange.settings import setting
+from edoc.extensions import db
+from edoc.storage import get_store
+
+__all__ = ["PollReport", "poll"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PollReport:
+    received: int = 0
+    rejected: int = 0
+    errors: int = 0  # failed on our side: left on the axis, tried again next poll
+    acknowledged: int = 0
+    messages: list[int] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def acked(self) -> None:
+        with self._lock:
+            self.acknowledged += 1
+
+
+@dataclass
+class _Fetched:
+    item: ReceivedItem
+    data: bytes
+    parsed: Parsed
+
+
+def _key(item: ReceivedItem) -> str:
+    return f"axis:{item.doc_id}"
+
+
+def _prefetch(app: Flask, client, item: ReceivedItem) -> _Fetched:
+    """Fetch, parse, and put the bytes in the object store (no database rows yet: applying the
+    message records them, finding the objects already there)."""
+    data = client.fetch(item.doc_id)
+    try:
+        parsed: Parsed = parse(data)
+    except EnvelopeInvalid as exc:
+        return _Fetched(item, data, exc)
+    with app.app_context():
+        store = get_store()
+        try:
+            store.put(io.BytesIO(data), size=len(data), content_type=XML_TYPE)
+            for att in getattr(parsed, "attachments", ()):
+                store.put(io.BytesIO(att.data), size=len(att.data),
+                          content_type=att.content_type or "application/octet-stream")
+        except Exception:
+            logger.debug("exchange: prefetch could not pre-store %s", item.doc_id)
+    return _Fetched(item, data, parsed)
+
+
+def _acknowledge(app: Flask, client, row_id: int, report: PollReport) -> None:
+    with app.app_context():
+        try:
+            row = db.session.get(ExchangeMessage, row_id)
+            if row.ack_state != "pending" or not row.axis_doc_id:
+                return
+            status = "done" if row.state == InState.PROCESSED else "fail"
+            axis_id = row.axis_doc_id
+            description = "" if status == "done" else f"{row.error_code}: {row.last_error}"[:500]
+            db.session.commit()  # no transaction open during the network call
+            try:
+                client.acknowledge(axis_id, status, description=description)
+            except RemoteRejected as exc:
+                if exc.code != "already_acknowledged":
+                    raise
+            row = db.session.get(ExchangeMessage, row_id)
+            row.ack_state, row.acked_at = status, utcnow()
+            db.session.commit()
+            report.acked()
+        finally:
+            db.session.remove()
+
+
+def _applied_before(agency_id: int, items: list[ReceivedItem]) -> dict[str, tuple[int, str]]:
+    keys = [_key(i) for i in items]
+    found: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(keys), 500):
+        rows = db.session.execute(select(ExchangeMessage.dedupe_key, ExchangeMessage.id,
+                                         ExchangeMessage.state).where(
+            ExchangeMessage.agency_id == agency_id,
+            ExchangeMessage.dedupe_key.in_(keys[start:start + 500])))
+        for key, row_id, state in rows:
+            found[key] = (row_id, state)
+    return found
+
+
+def _reack(row_id: int) -> None:
+    """A message applied before whose acknowledgement was lost: acknowledge it again."""
+    row = db.session.get(ExchangeMessage, row_id)
+    if row.ack_state != "pending":
+        row.ack_state = "pending"
+    db.session.commit()
+
+
+def _poll_kind(app: Flask, agency_id: int, client, items: list[ReceivedItem],
+               pool: ThreadPoolExecutor, window: int, report: PollReport) -> None:
+    before = _applied_before(agency_id, items)
+    db.session.commit()
+    acks: list[Future] = []
+    todo: list[ReceivedItem] = []
+    for item in items:
+        done = before.get(_key(item))
+        if done is not None and done[1] in (InState.PROCESSED, InState.REJECTED):
+            _reack(done[0])
+            acks.append(pool.submit(_acknowledge, app, client, done[0], report))
+        else:
+            todo.append(item)
+    ahead: deque[Future] = deque()
+    queue = iter(todo)
+    try:
+        for item in queue:
+            ahead.append(pool.submit(_prefetch, app, client, item))
+            if len(ahead) >= window:
+                break
+        while ahead:
+            fetched: _Fetched = ahead.popleft().result()  # in order; raises TransportError
+            nxt = next(queue, None)
+            if nxt is not None:
+                ahead.append(pool.submit(_prefetch, app, client, nxt))
+            row = ingest(db.session.get(Agency, agency_id), fetched.data, source="axis",
+                         dedupe_key=_key(fetched.item), item=fetched.item,
+                         parsed=fetched.parsed)
+            row_id, state = row.id, row.state
+            db.session.commit()
+            report.messages.append(row_id)
+            if state == InState.ERROR:
+                report.errors += 1
+                continue  # stays in the axis inbox: tried again on the next poll
+            if state == InState.PROCESSED:
+                report.received += 1
+            else:
+                report.rejected += 1
+            acks.append(pool.submit(_acknowledge, app, client, row_id, report))
+    except BaseException:
+        db.session.rollback()  # release the database before waiting for the other threads
+        raise
+    finally:
+        for future in ahead:
+            future.cancel()
+        for future in acks:
+            future.result()
+
+
+def poll(agency: Agency, client, *, kinds: tuple[str, ...] = ("edoc", "status"),
+         concurrency: int | None = None) -> PollReport:
+    """Receive everything waiting for ``agency`` (documents first, then statuses).
+
+    Raises TransportError when the axis is unreachable (what was applied stays applied and
+    acknowledged)."""
+    report = PollReport()
+    agency_id = agency.id
+    db.session.commit()
+    app = current_app._get_current_object()
+    threads = max(1, int(concurrency or setting("AXIS_CONCURRENCY")))
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="axis-io") as pool:
+        for kind in kinds:
+            items = list(client.list_received(message_type=kind))
+            if items:
+                _poll_kind(app, agency_id, client, items, pool, threads, report)
+    return report
