@@ -114,3 +114,73 @@ def test_demo_hooks_register_the_simulator_agencies(exchange_app, db, tmp_path):
     for party in (seeded.province, seeded.ward):
         creds = credentials_for(party.agency)
         assert creds.secret == sim_agencies[party.agency.organ_id].secret
+
+
+def test_demo_background_runs_the_simulator_and_the_worker(exchange_app, db, tmp_path,
+                                                           sealed_pdf):
+    """``make run``: the simulator as a process on AXIS_URL's port, the worker in a thread, and
+    the demo province's document reaching the demo ward (both hosted here) through it."""
+    import socket
+    import time
+
+    from edoc.demo import seed_demo
+    from edoc.documents.models import Delivery, Document
+    from edoc.exchange import demo
+
+    from .conftest import Party
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exchange_app.instance_path = str(tmp_path / "instance")
+    exchange_app.config["AXIS_URL"] = f"http://127.0.0.1:{port}"
+    demo.prepare(exchange_app)
+    seeded = seed_demo("demo-password-1")
+    db.session.commit()
+    province = Party(exchange_app, seeded.province.agency.id, PROVINCE_ORGAN,
+                     {"leader": seeded.province.users["lanhdao"].id,
+                      "clerk": seeded.province.users["vanthu"].id})
+    doc = sealed_decision(province, sealed_pdf)
+    delivery_id = dispatch_to(province, doc, WARD_ORGAN).id
+    ward_id = seeded.ward.agency.id
+    db.session.commit()
+    stop = demo.start(exchange_app)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            db.session.rollback()
+            received = db.session.scalar(select(Document).where(
+                Document.agency_id == ward_id, Document.direction == "incoming",
+                Document.received_via == "axis"))
+            status = db.session.get(Delivery, delivery_id).status
+            db.session.commit()
+            if received is not None and status == "01":
+                break
+            assert time.monotonic() < deadline, f"not exchanged in time (delivery {status})"
+            time.sleep(0.2)
+    finally:
+        stop()
+    assert not demo._listening("127.0.0.1", port)  # the simulator process was stopped
+
+
+def test_outgoing_envelopes_can_carry_an_xml_signature(exchange_app, exchange_ca, tmp_path):
+    """AXIS_SIGN_XML: the envelope is signed (enveloped XML-DSig) with the configured key."""
+    from cryptography.hazmat.primitives import serialization
+
+    from connectors.edxml import parse_message, verify_envelope
+    from edoc.exchange.envelope import build
+
+    issued = exchange_ca.issue("Văn thư UBND tỉnh Phú Thọ", organization="UBND tỉnh Phú Thọ")
+    key_file, cert_file = tmp_path / "key.pem", tmp_path / "cert.pem"
+    key_file.write_bytes(issued.private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"mat-khau-xml")))
+    cert_file.write_bytes(issued.certificate_pem)
+    exchange_app.config.update(AXIS_SIGN_XML=True, AXIS_XML_KEY_FILE=str(key_file),
+                               AXIS_XML_CERT_FILE=str(cert_file),
+                               AXIS_XML_KEY_PASSPHRASE="mat-khau-xml")
+    msg = parse_message(document())
+    signed = build(msg)
+    assert parse_message(signed).has_signature
+    verified = verify_envelope(signed, cert=issued.certificate_pem)
+    assert "Văn thư UBND tỉnh Phú Thọ" in verified.subject
