@@ -34,15 +34,18 @@ class Upload:
 
 
 def _checked_draft(upload: Upload):
-    """Validate an uploaded draft with the capture pipeline: DOCX or PDF only."""
-    from edoc.capture import FileKind as CaptureKind
-    from edoc.capture import capture
+    """Validate an uploaded draft with the capture pipeline: DOCX or PDF only.
 
-    captured = capture(upload.data, upload.filename, text_pages=1)
-    if captured.kind not in (CaptureKind.PDF, CaptureKind.DOCX):
+    The kind is checked first (by content), so an image is refused before it is converted.
+    """
+    from edoc.capture import FileKind as CaptureKind
+    from edoc.capture import capture, check_type, safe_filename
+
+    kind = check_type(upload.data, safe_filename(upload.filename))
+    if kind not in (CaptureKind.PDF, CaptureKind.DOCX):
         raise UnsupportedFileType(_l("Dự thảo phải là tệp DOCX hoặc PDF."),
-                                  code="unsupported_draft_type", kind=str(captured.kind))
-    return captured
+                                  code="unsupported_draft_type", kind=str(kind))
+    return capture(upload.data, upload.filename, text_pages=1)
 
 
 def _add_draft_file(doc: Document, data: bytes, *, name: str, content_type: str,
