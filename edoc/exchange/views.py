@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import func, select
 
 from edoc.api.common import DEFAULT_PER_PAGE
 from edoc.auth import permissions as perm
@@ -33,8 +34,6 @@ def index():
     except ValueError:
         page = 1
     stmt = message_list(current_user.agency_id, **filters)
-    from sqlalchemy import func, select
-
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.scalars(stmt.limit(DEFAULT_PER_PAGE)
                               .offset((page - 1) * DEFAULT_PER_PAGE)).all()

@@ -220,3 +220,27 @@ def test_axis_down_messages_wait_in_the_outbox(province, ward, sealed_pdf, sim):
     assert len(_incoming(ward)) == 1
     work(province)
     assert _codes(delivery_id) == ["01"]
+
+
+def test_axis_failing_after_storing_delivers_once(province, ward, sealed_pdf, sim):
+    """The axis stores the message but answers 500 (twice): the outbox tries again later with
+    the same message id, the axis recognises it, and B receives one document."""
+    from edoc.db import utcnow
+    from edoc.exchange import outbox
+    from edoc.exchange.models import ExchangeMessage
+    from edoc.extensions import db
+
+    doc = sealed_decision(province, sealed_pdf)
+    delivery_id = dispatch_to(province, doc, WARD_ORGAN).id
+    sim.faults.fail_next(2, status=500, path="/sendEdoc", after_processing=True)
+    report = work(province, receive=False)
+    assert report.sent == 0 and report.errors == ["server_error"]
+    assert sim.faults.seen.count("/sendEdoc") == 2  # the client's own immediate retry
+    assert outbox.flush(now=utcnow() + timedelta(hours=1)).sent == 1
+    row = db.session.scalar(select(ExchangeMessage))
+    assert (row.state, row.attempts) == ("sent", 2)
+    assert len(sim.client(sim.ward).list_received(message_type="edoc")) == 1
+    work(ward)
+    assert len(_incoming(ward)) == 1
+    work(province)
+    assert _codes(delivery_id) == ["01"]
