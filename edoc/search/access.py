@@ -36,8 +36,9 @@ def document_part(user: Any):
 def record_visible_clause(user: Any):
     """SQL condition over ``Record``: records ``user`` may see (mirrors can_view_record)."""
     from edoc.auth.roles import Role
-    from edoc.records.models import Record
+    from edoc.search.indexer import record_model
 
+    Record = record_model()
     if not user.agency_id:
         return false()
     same_agency = Record.agency_id == user.agency_id
@@ -52,8 +53,9 @@ def record_visible_clause(user: Any):
 
 
 def record_part(user: Any):
-    from edoc.records.models import Record
+    from edoc.search.indexer import record_model
 
+    Record = record_model()
     return and_(SearchEntry.kind == RECORD,
                 exists(select(Record.id).where(Record.id == SearchEntry.object_id,
                                                record_visible_clause(user))))

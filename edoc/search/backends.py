@@ -26,7 +26,6 @@ from sqlalchemy import (
     select,
     table,
     text,
-    tuple_,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -82,10 +81,18 @@ class Backend:
                                                SearchEntry.object_id.in_(object_ids)))
 
     def _entry_ids(self, conn: Any, entries: Sequence[IndexEntry]) -> dict[tuple[str, int], int]:
-        pairs = [(e.kind, e.object_id) for e in entries]
-        rows = conn.execute(select(SearchEntry.kind, SearchEntry.object_id, SearchEntry.id)
-                            .where(tuple_(SearchEntry.kind, SearchEntry.object_id).in_(pairs)))
-        return {(k, o): i for k, o, i in rows}
+        by_kind: dict[str, list[int]] = {}
+        for e in entries:
+            by_kind.setdefault(e.kind, []).append(e.object_id)
+        out: dict[tuple[str, int], int] = {}
+        for kind, object_ids in by_kind.items():
+            # kind = ? AND object_id IN (...): an index range per id (a row-value IN list
+            # becomes an OR chain that PostgreSQL plans slowly).
+            rows = conn.execute(select(SearchEntry.object_id, SearchEntry.id)
+                                .where(SearchEntry.kind == kind,
+                                       SearchEntry.object_id.in_(object_ids)))
+            out.update({(kind, o): i for o, i in rows})
+        return out
 
     def _upsert(self, conn: Any, entries: Sequence[IndexEntry]) -> None:
         raise NotImplementedError
@@ -96,8 +103,10 @@ class Backend:
 
     # --- querying -----------------------------------------------------------------------------
     def candidates(self, words: Sequence[str], *, phrases: Sequence[Sequence[str]] = (),
-                   head_only: bool, conditions: Sequence[Any], cap: int) -> Select:
-        """``(entry id, relevance)`` of the newest ``cap`` matching entries.
+                   head_only: bool, conditions: Sequence[Any], cap: int,
+                   ranked: bool = True) -> Select:
+        """``(entry id, relevance)`` of the newest ``cap`` matching entries (relevance 0 when
+        not ``ranked``).
 
         Every one of ``words`` must occur; or, when ``phrases`` are given, one of the phrases
         (words adjacent and in order: notation queries). ``head_only``: only title and metadata
@@ -128,9 +137,13 @@ class SqliteBackend(Backend):
                        "meta": e.meta_words, "body": e.body_words} for e in entries])
 
     def candidates(self, words: Sequence[str], *, phrases: Sequence[Sequence[str]] = (),
-                   head_only: bool, conditions: Sequence[Any], cap: int) -> Select:
+                   head_only: bool, conditions: Sequence[Any], cap: int,
+                   ranked: bool = True) -> Select:
         fts = self._fts
-        rel = -func.bm25(literal_column(FTS_TABLE), W_TITLE, W_META, W_BODY)
+        # bm25 has a fixed cost (it counts every row holding each word, for the IDF) on top of
+        # a per-row one, so id-only queries skip it.
+        rel = -func.bm25(literal_column(FTS_TABLE), W_TITLE, W_META, W_BODY) if ranked \
+            else literal_column("0.0")
         match = literal_column(FTS_TABLE).op("MATCH")(
             bindparam("fts_query", fts_query(words, phrases=phrases, head_only=head_only)))
         return (select(SearchEntry.id, rel.label("rel"))
@@ -186,9 +199,11 @@ class PostgresBackend(Backend):
             "ts_query", tsquery_text(words, phrases=phrases, head_only=head_only)))
 
     def candidates(self, words: Sequence[str], *, phrases: Sequence[Sequence[str]] = (),
-                   head_only: bool, conditions: Sequence[Any], cap: int) -> Select:
+                   head_only: bool, conditions: Sequence[Any], cap: int,
+                   ranked: bool = True) -> Select:
         q = self.tsquery(words, phrases=phrases, head_only=head_only)
-        rel = func.ts_rank_cd(self._weights, SearchEntry.tsv, q)
+        rel = func.ts_rank_cd(self._weights, SearchEntry.tsv, q) if ranked \
+            else literal_column("0.0")
         return (select(SearchEntry.id, rel.label("rel"))
                 .where(SearchEntry.tsv.op("@@")(q), *conditions)
                 .order_by(SearchEntry.id.desc()).limit(cap))

@@ -49,21 +49,28 @@ _ENABLED = "edoc.search"
 _TABLES_SEEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def record_model():
+    """The records module's Record class, if that module is loaded (never imported from here:
+    importing half of its models would leave foreign keys to tables nobody defined)."""
+    from edoc.db import Base
+
+    for mapper in Base.registry.mappers:
+        if mapper.local_table.name == "records":
+            return mapper.class_
+    return None
+
+
 def _records_model(conn: Any = None):
     """The Record model when the records module is installed (table present), else None."""
-    try:
-        from edoc.records.models import Record
-    except ImportError:
-        return None
-    return Record if records_installed(conn) else None
+    return record_model() if records_installed(conn) else None
 
 
 def records_installed(conn: Any = None) -> bool:
-    """Whether the records table exists (checked once per engine, on ``conn`` or the session's
-    connection: a separate connection would wait for the SQLite write lock we may hold)."""
-    try:
-        from edoc.records.models import Record
-    except ImportError:
+    """Whether the records module is loaded and its table exists (checked once per engine, on
+    ``conn`` or the session's connection: a separate connection would wait for the SQLite
+    write lock we may hold)."""
+    model = record_model()
+    if model is None:
         return False
     if conn is None:
         from edoc.extensions import db
@@ -72,7 +79,7 @@ def records_installed(conn: Any = None) -> bool:
     engine = conn.engine
     known = _TABLES_SEEN.get(engine)
     if known is None:
-        known = _TABLES_SEEN[engine] = inspect(conn).has_table(Record.__tablename__)
+        known = _TABLES_SEEN[engine] = inspect(conn).has_table(model.__tablename__)
     return known
 
 

@@ -7,11 +7,15 @@ Ranking is by tier, then relevance, then recency:
 1. the words anywhere, body included (for a notation query: the notation cited in the text);
 0. no query words: the filtered list, newest first.
 
-Candidates: each tier's query returns at most ``SEARCH_CANDIDATE_CAP`` (default 1000) entries,
-the newest ones (highest entry id) that match, after filters and visibility. A query matching
-more than that (``ubnd`` over a million documents) is thus ranked among its newest matches, and
-its total is reported as "at least" (``total_exact`` False); narrowing it with words or filters
-brings older matches in. This bound is what keeps every query fast whatever its breadth.
+Relevance is bm25 (SQLite) or ts_rank_cd (PostgreSQL) with the title weighing most.
+
+Bounds, which keep every query fast whatever its breadth: each tier's candidate query returns at
+most ``SEARCH_CANDIDATE_CAP`` (default 1000) entries, the newest (highest entry id) that match
+after filters and visibility, and relevance is computed for the newest ``SEARCH_RANK_WINDOW``
+(default 200) text matches only; older candidates of a tier follow its ranked ones, newest
+first. A query matching more than the cap (``ubnd`` over a million documents) thus ranks its
+newest matches and reports its total as a lower bound (``total_exact`` False); words or filters
+that narrow it bring older matches in.
 """
 from __future__ import annotations
 
@@ -36,6 +40,8 @@ __all__ = ["SCOPES", "ParsedQuery", "SearchFilters", "SearchHit", "SearchResults
 
 SCOPES = ("all", "incoming", "outgoing", "records")
 DEFAULT_CAP = 1000
+#: relevance (bm25 / ts_rank_cd) is computed for the newest this-many text matches
+DEFAULT_WINDOW = 200
 #: more words than this add little and cost a lot (each is a posting list to intersect)
 MAX_WORDS = 12
 MAX_QUERY_CHARS = 500
@@ -164,45 +170,62 @@ def search(user: Any, q: str | None = "", *, scope: str = "all",
     page, per_page = max(1, page), max(1, per_page)
     parsed = parse(q)
     conds = _conditions(user, scope, filters or SearchFilters())
-    cap = int(current_app.config.get("SEARCH_CANDIDATE_CAP", DEFAULT_CAP))
     session = db.session
     backend = backend_for(session.get_bind())
 
-    ranked: dict[int, tuple[int, float]] = {}
-    exact_total = True
+    cap = int(current_app.config.get("SEARCH_CANDIDATE_CAP", DEFAULT_CAP))
+    window = min(cap, int(current_app.config.get("SEARCH_RANK_WINDOW", DEFAULT_WINDOW)))
+    ranked: dict[int, list] = {}  # entry id -> [tier, relevance]
+    complete = True
 
-    def take(rows: Sequence[Any], tier: int) -> None:
-        nonlocal exact_total
-        if len(rows) >= cap:
-            exact_total = False
-        for entry_id, rel in rows:
-            rel = float(rel or 0.0)
-            current = ranked.get(entry_id)
-            if current is None or (tier, rel) > current:
-                ranked[entry_id] = (tier, rel)
+    def add(ids: Sequence[int], tier: int, limit: int) -> None:
+        nonlocal complete
+        if len(ids) >= limit:
+            complete = False
+        for i in ids:
+            hit = ranked.get(i)
+            if hit is None:
+                ranked[i] = [tier, 0.0]
+            elif hit[0] < tier:
+                hit[0] = tier
+
+    def add_ranked(rows: Sequence[Any], tier: int) -> bool:
+        """Relevance of the newest ``window`` matches; True if there may be more."""
+        for i, rel in rows:
+            hit = ranked.setdefault(i, [tier, 0.0])
+            hit[1] = float(rel or 0.0)
+        return len(rows) >= window
+
+    def ids(stmt) -> list[int]:
+        return [row[0] for row in session.execute(stmt)]
 
     if not parsed.words and not parsed.keys:
-        stmt = select(SearchEntry.id).where(*conds).order_by(SearchEntry.id.desc()).limit(cap)
-        take([(i, 0.0) for i in session.scalars(stmt)], TIER_LIST)
+        add(list(session.scalars(select(SearchEntry.id).where(*conds)
+                                 .order_by(SearchEntry.id.desc()).limit(cap))), TIER_LIST, cap)
     else:
         if parsed.keys:
-            stmt = (select(SearchKey.entry_id)
-                    .join(SearchEntry, SearchEntry.id == SearchKey.entry_id)
-                    .where(SearchKey.agency_id == user.agency_id,
-                           SearchKey.key.in_(parsed.keys), *conds)
-                    .order_by(SearchKey.entry_id.desc()).limit(cap))
-            take([(i, 0.0) for i in session.scalars(stmt)], TIER_EXACT)
-        if parsed.phrases:
-            take(session.execute(backend.candidates(
-                (), phrases=parsed.phrases, head_only=False, conditions=conds,
-                cap=cap)).all(), TIER_TEXT)
-        elif parsed.words:
-            take(session.execute(backend.candidates(
-                parsed.words, head_only=True, conditions=conds, cap=cap)).all(), TIER_HEAD)
-            take(session.execute(backend.candidates(
-                parsed.words, head_only=False, conditions=conds, cap=cap)).all(), TIER_TEXT)
+            add(list(session.scalars(
+                select(SearchKey.entry_id)
+                .join(SearchEntry, SearchEntry.id == SearchKey.entry_id)
+                .where(SearchKey.agency_id == user.agency_id, SearchKey.key.in_(parsed.keys),
+                       *conds)
+                .order_by(SearchKey.entry_id.desc()).limit(cap))), TIER_EXACT, cap)
+        if parsed.phrases or parsed.words:
+            words, phrases = (), parsed.phrases
+            if not phrases:
+                words = parsed.words
+                add(ids(backend.candidates(words, head_only=True, conditions=conds, cap=cap,
+                                           ranked=False)), TIER_HEAD, cap)
+            more = add_ranked(session.execute(backend.candidates(
+                words, phrases=phrases, head_only=False, conditions=conds,
+                cap=window)).all(), TIER_TEXT)
+            if more:
+                add(ids(backend.candidates(words, phrases=phrases, head_only=False,
+                                           conditions=conds, cap=cap, ranked=False)),
+                    TIER_TEXT, cap)
 
     order = sorted(ranked.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0]), reverse=True)
+    exact_total = complete
     start = (page - 1) * per_page
     page_ids = order[start:start + per_page]
     items = _hits(session, page_ids, parsed) if page_ids else []
@@ -216,7 +239,7 @@ def _score(tier: int, rel: float) -> float:
     return round(tier + rel / (1.0 + rel), 4)
 
 
-def _hits(session: Any, page_ids: list[tuple[int, tuple[int, float]]],
+def _hits(session: Any, page_ids: list[tuple[int, list]],
           parsed: ParsedQuery) -> list[SearchHit]:
     ids = [i for i, _ in page_ids]
     rows = {r.id: r for r in session.execute(select(SearchEntry).where(SearchEntry.id.in_(ids)))
@@ -254,8 +277,9 @@ def _texts(session: Any, entries: Sequence[SearchEntry]) -> Mapping[tuple[str, i
             out[(DOCUMENT, doc_id)] = (body, agency or "")
     rec_ids = [e.object_id for e in entries if e.kind == RECORD]
     if rec_ids:
-        from edoc.records.models import Record
+        from edoc.search.indexer import record_model
 
+        Record = record_model()
         stmt = select(Record.id, Record.description, Record.code, Record.heading,
                       Record.keywords).where(Record.id.in_(rec_ids))
         for rec_id, description, code, heading, keywords in session.execute(stmt):

@@ -29,8 +29,10 @@ def index():
 
 
 def _record_labels() -> dict:
-    try:
-        from edoc.records.states import STATE_LABELS
-    except ImportError:
+    import sys
+
+    states = sys.modules.get("edoc.records.states")  # only when the records module is loaded
+    if states is None:
         return {}
+    STATE_LABELS = states.STATE_LABELS
     return {str(k): v for k, v in STATE_LABELS.items()}
