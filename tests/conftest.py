@@ -172,3 +172,18 @@ def db(app):
     from edoc.extensions import db
 
     return db
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Lines proving that both database runs happened (the PostgreSQL one must run in CI)."""
+    for backend in ("sqlite", "postgres"):
+        counts = {}
+        for outcome in ("passed", "failed", "error", "skipped"):
+            counts[outcome] = sum(
+                1 for rep in terminalreporter.stats.get(outcome, [])
+                if getattr(rep, "when", "call") in ("call", "setup")
+                and f"[{backend}" in getattr(rep, "nodeid", ""))
+        if any(counts.values()):
+            terminalreporter.write_line(
+                f"Database run on {backend}: "
+                + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
