@@ -1,6 +1,7 @@
 """Retention values between the database columns, API input and :class:`archive.Retention`."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -20,6 +21,8 @@ __all__ = [
     "retention_rule",
     "retention_until",
 ]
+
+_NUMBER = re.compile(r"-?\d+\s*(năm|nam|years?)?")
 
 #: what forms offer: (value, label); "other" lets the user type years or text
 RETENTION_OPTIONS: tuple[tuple[str, str], ...] = (
@@ -61,9 +64,11 @@ def parse_retention(value: Any, *, other_text: str = "") -> Retention:
         if text == "permanent":
             return Retention.permanent()
         if text == "other":
-            if not other_text.strip():
+            text = other_text.strip()
+            if not text:
                 raise _invalid(value)
-            return Retention.parse(other_text)
+        if _NUMBER.fullmatch(text.casefold()) and int(text.split()[0]) <= 0:
+            raise _invalid(value)  # "0", "-3 năm": a number, but not a period
         return Retention.parse(text)
     except (RetentionError, ValueError, TypeError) as exc:
         raise _invalid(value) from exc
