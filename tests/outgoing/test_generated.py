@@ -108,6 +108,8 @@ def test_generated_cong_van_is_signed_and_numbered_with_the_unit(app, db, api, o
     resp = api.post(org.signer, f"/outgoing/{doc_id}/sign", {"secret": SIGNER_SECRET})
     assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "rendition_pending"
     run_pending()
+    resp = api.post(org.signer, f"/outgoing/{doc_id}/sign", {})
+    assert resp.status_code == 422 and resp.get_json()["error"]["code"] == "secret_required"
     resp = api.post(org.signer, f"/outgoing/{doc_id}/sign", {"secret": "sai-mat-khau"})
     assert resp.status_code == 422 and resp.get_json()["error"]["code"] == "wrong_secret"
     ok(api.post(org.signer, f"/outgoing/{doc_id}/sign", {"secret": SIGNER_SECRET}))

@@ -57,7 +57,6 @@ def _add_draft_file(doc: Document, data: bytes, *, name: str, content_type: str,
 
 
 def _new_document(actor: User, values: dict[str, Any]) -> Document:
-    perm.require(can.can_draft(actor))
     values.setdefault("type_key", "cong_van")
     doc = Document(agency_id=actor.agency_id, direction=Direction.OUTGOING,
                    state=OutState.DRAFT, drafter_id=actor.id, drafting_unit_id=actor.unit_id,

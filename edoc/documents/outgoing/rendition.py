@@ -13,6 +13,7 @@ from pathlib import PurePath
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from edoc.documents.events import add_event
 from edoc.documents.files import attach_file, read_file
@@ -99,7 +100,7 @@ def _set_columns(doc: Document, values: dict) -> None:
                        .execution_options(synchronize_session=False))
     # Keep the loaded object in step without marking it dirty (no version bump at flush).
     for key, value in values.items():
-        doc.__dict__[key] = value
+        set_committed_value(doc, key, value)
 
 
 def _store_text(doc: Document, text: str) -> None:

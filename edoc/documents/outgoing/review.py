@@ -66,8 +66,10 @@ def supersede_open_steps(doc: Document) -> None:
 
 
 def _comment_text(value: Any, *, required: bool) -> str:
-    text = (value or "").strip() if isinstance(value, str | type(None)) else None
-    if text is None or len(text) > MAX_COMMENT:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(_l("Ý kiến không hợp lệ."), code="invalid_field", field="comment")
+    text = (value or "").strip()
+    if len(text) > MAX_COMMENT:
         raise ValidationError(_l("Ý kiến không hợp lệ."), code="invalid_field", field="comment")
     if required and not text:
         raise ValidationError(_l("Cần ghi ý kiến khi trả lại dự thảo."), code="comment_required",
