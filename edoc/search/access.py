@@ -2,8 +2,8 @@
 
 Documents go through :func:`edoc.documents.visibility.visible_clause` itself (a correlated
 EXISTS on the document row), so search can never show a document its page would refuse.
-Records go through :func:`record_visible_clause`, the SQL form of
-:func:`edoc.records.permissions.can_view_record` (a test checks the two agree).
+Records go through the records module's own list query
+(:func:`edoc.records.services.list_records`).
 """
 from __future__ import annotations
 
@@ -34,22 +34,13 @@ def document_part(user: Any):
 
 
 def record_visible_clause(user: Any):
-    """SQL condition over ``Record``: records ``user`` may see (mirrors can_view_record)."""
-    from edoc.auth.roles import Role
-    from edoc.search.indexer import record_model
+    """SQL condition over ``Record``: the records ``user`` may see, as the records module's own
+    list (:func:`edoc.records.services.list_records`) decides."""
+    from edoc.records.services import list_records
 
-    Record = record_model()
     if not user.agency_id:
         return false()
-    same_agency = Record.agency_id == user.agency_id
-    archived = Record.state.in_(("archived", "disposed"))
-    if user.has_role(Role.ARCHIVIST):
-        return same_agency
-    keeper = or_(Record.creator_id == user.id,
-                 and_(Record.unit_id.is_not(None), Record.unit_id == user.unit_id))
-    if user.has_role(Role.CLERK, Role.LEADER):
-        return and_(same_agency, ~archived)
-    return and_(same_agency, ~archived, keeper)
+    return list_records(user).whereclause
 
 
 def record_part(user: Any):

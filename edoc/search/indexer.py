@@ -13,7 +13,6 @@ everything from the tables (in batches, committing each, so it can run on a live
 from __future__ import annotations
 
 import logging
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -46,41 +45,21 @@ _PENDING = "edoc.search.pending"
 _ENABLED = "edoc.search"
 
 
-_TABLES_SEEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def record_model():
-    """The records module's Record class, if that module is loaded (never imported from here:
-    importing half of its models would leave foreign keys to tables nobody defined)."""
-    from edoc.db import Base
+    """The records module's Record class when that module is installed in the app (never
+    imported otherwise: its models reference tables only that module defines)."""
+    if not records_installed():
+        return None
+    from edoc.records.models import Record
 
-    for mapper in Base.registry.mappers:
-        if mapper.local_table.name == "records":
-            return mapper.class_
-    return None
-
-
-def _records_model(conn: Any = None):
-    """The Record model when the records module is installed (table present), else None."""
-    return record_model() if records_installed(conn) else None
+    return Record
 
 
-def records_installed(conn: Any = None) -> bool:
-    """Whether the records module is loaded and its table exists (checked once per engine, on
-    ``conn`` or the session's connection: a separate connection would wait for the SQLite
-    write lock we may hold)."""
-    model = record_model()
-    if model is None:
-        return False
-    if conn is None:
-        from edoc.extensions import db
+def records_installed() -> bool:
+    """Whether the records module is installed in the current app (``edoc.records.init_app``)."""
+    from flask import current_app, has_app_context
 
-        conn = db.session.connection()
-    engine = conn.engine
-    known = _TABLES_SEEN.get(engine)
-    if known is None:
-        known = _TABLES_SEEN[engine] = inspect(conn).has_table(model.__tablename__)
-    return known
+    return has_app_context() and "edoc.records" in current_app.extensions
 
 
 # --- building entries from the tables -----------------------------------------------------------
@@ -101,7 +80,7 @@ def _document_rows(conn: Any, ids: Iterable[int] | None = None, *, after: int = 
 
 def _record_rows(conn: Any, ids: Iterable[int] | None = None, *, after: int = 0,
                  limit: int | None = None):
-    record = _records_model(conn)
+    record = record_model()
     cols = [getattr(record, f) for f in RECORD_FIELDS]
     stmt = select(*cols)
     if ids is not None:
@@ -126,7 +105,7 @@ def index_documents(conn: Any, ids: Iterable[int]) -> int:
 
 def index_records(conn: Any, ids: Iterable[int]) -> int:
     ids = set(ids)
-    if not ids or _records_model(conn) is None:
+    if not ids or record_model() is None:
         return 0
     rows = _record_rows(conn, ids)
     entries = [record_entry(r) for r in rows]
@@ -186,7 +165,7 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
         return
     from edoc.documents.models import Document, DocumentText
 
-    record = _records_model(session.connection())
+    record = record_model()
     pending = _Pending(full={}, attrs={}, deleted=set())
     for obj in session.new:
         if isinstance(obj, Document) or (record is not None and isinstance(obj, record)):
@@ -293,7 +272,7 @@ def reindex(session: Session, *, kinds: Iterable[str] = (DOCUMENT, RECORD),
     """
     counts: dict[str, int] = {}
     for kind in kinds:
-        if kind == RECORD and _records_model(session.connection()) is None:
+        if kind == RECORD and record_model() is None:
             continue
         fetch = _document_rows if kind == DOCUMENT else _record_rows
         if fresh:
@@ -335,7 +314,7 @@ def _drop_orphans(conn: Any, kind: str) -> None:
     if kind == DOCUMENT:
         from edoc.documents.models import Document as model
     else:
-        model = _records_model(conn)
+        model = record_model()
     alive = exists(select(model.id).where(model.id == SearchEntry.object_id))
     orphans = select(SearchEntry.object_id).where(SearchEntry.kind == kind, ~alive)
     ids = [i for (i,) in conn.execute(orphans)]
