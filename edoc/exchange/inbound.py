@@ -121,20 +121,28 @@ def _apply(agency: Agency, data: bytes, *, source: str, dedupe_key: str | None,
 
 def _record_failure(agency: Agency, data: bytes, *, source: str, dedupe_key: str | None,
                     item: ReceivedItem | None, code: str, message: str,
-                    permanent: bool, details: dict[str, Any] | None = None
-                    ) -> ExchangeMessage:
+                    permanent: bool, details: dict[str, Any] | None = None,
+                    msg: EdocMessage | StatusMessage | None = None) -> ExchangeMessage:
     """After the rollback: the refusal (or our failure) with its reason and the raw package."""
     row = outbox.find_by_key(agency.id, dedupe_key) if dedupe_key else None
     if row is None:
         row = ExchangeMessage(agency_id=agency.id, direction=Direction.IN, kind="",
                               action="", dedupe_key=dedupe_key, attempts=0, info={})
         db.session.add(row)
-    if not row.kind:
-        row.kind = item.message_type if item is not None else "edoc"
+    if msg is not None:  # parsed, then refused: say what it was
+        row.kind = msg.kind
+        row.action = (msg.status_code if isinstance(msg, StatusMessage)
+                      else ACTIONS[msg.business.business_type])
+        row.counterpart = msg.sender.organ_id[:35]
+        row.edxml_document_id = (msg.referenced_document_id if isinstance(msg, StatusMessage)
+                                 else msg.document_id)[:255]
+        row.info = {**_summary(msg), **(row.info or {})}
+    else:
+        row.kind = row.kind or (item.message_type if item is not None else "edoc")
+        row.counterpart = (item.sender if item is not None else row.counterpart or "")[:35]
     row.action = row.action or ""
     row.source = source
     row.axis_doc_id = item.doc_id if item is not None else ""
-    row.counterpart = (item.sender if item is not None else row.counterpart or "")[:35]
     row.attempts += 1
     if not permanent and row.attempts >= int(setting("AXIS_INBOUND_MAX_ATTEMPTS")):
         permanent, message = True, f"{reason_message('too_many_attempts')} ({code}: {message})"
@@ -165,6 +173,11 @@ def ingest(agency: Agency, data: bytes, *, source: str = "axis",
     ``parsed``: the message already parsed from ``data`` (or the EnvelopeInvalid it raised), so
     that a poller parsing ahead in another thread does not parse twice."""
     agency_id = agency.id
+    if parsed is None:
+        try:
+            parsed = parse(data)
+        except EnvelopeInvalid as exc:
+            parsed = exc
     existing = outbox.find_by_key(agency_id, dedupe_key) if dedupe_key else None
     try:
         row = _apply(agency, data, source=source, dedupe_key=dedupe_key, item=item, row=existing,
@@ -193,7 +206,8 @@ def ingest(agency: Agency, data: bytes, *, source: str = "axis",
             "internal_error", f"{type(exc).__name__}: {exc}", {}, False)
     agency = db.session.get(Agency, agency_id)
     row = _record_failure(agency, data, source=source, dedupe_key=dedupe_key, item=item,
-                          code=code, message=message, permanent=permanent, details=details)
+                          code=code, message=message, permanent=permanent, details=details,
+                          msg=None if isinstance(parsed, EnvelopeInvalid) else parsed)
     logger.warning("exchange: message %s for agency %s %s: %s", row.id, agency_id,
                    "refused" if permanent else "failed", code)
     db.session.commit()

@@ -160,7 +160,8 @@ def test_status_for_an_unknown_document_is_refused(ward, sim):
     with ward.ctx():
         row = db.session.scalar(select(ExchangeMessage))
         assert (row.kind, row.action, row.state, row.error_code, row.ack_state) == (
-            "status", "", "rejected", "unknown_document", "fail")
+            "status", "03", "rejected", "unknown_document", "fail")
+        assert row.edxml_document_id == f"{WARD_ORGAN},2025/03/05,99/QĐ-UBND"
     assert _counts(ward) == {"documents": 0, "files": 0, "outbox": 0}
     assert _transport_status(sim, receipt.doc_id)[0] == "fail"
 
