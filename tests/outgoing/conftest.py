@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-import edoc.signatures.models  # noqa: F401 - the signing tables must exist in the test schema
 from edoc.auth.roles import Role
 from signing.testpki import TestCa
 
