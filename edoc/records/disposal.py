@@ -127,8 +127,7 @@ def propose_disposal(actor: Any, record_ids: Iterable[Any], *, title: str = "",
     for record in records:
         item = DisposalItem(disposal_id=disposal.id, record_id=record.id)
         item.record = record
-        db.session.add(item)
-        disposal.items.append(item)
+        disposal.items.append(item)  # loads the collection first, then cascades the add
     db.session.flush()
     audit.record("archive.disposal_proposed", actor=actor, obj=disposal,
                  details={"record_ids": [r.id for r in records]})

@@ -309,8 +309,7 @@ def _import_document(actor: Any, info: DocumentInfo, opener: Any) -> _Imported:
                            name=ref.name, content_type=ref.content_type,
                            created_by_id=actor.id)
         row.stored = stored
-        db.session.add(row)
-        doc.files.append(row)
+        doc.files.append(row)  # loads the collection first, then cascades the add
         if kind == "original":
             main = row
     add_document_event(doc, "imported", actor, to_state=doc.state,
@@ -385,8 +384,7 @@ def import_package(actor: Any, path: Path) -> Record:
         item = RecordDocument(record_id=record.id, document_id=imported.document.id,
                               position=n, added_by_id=actor.id)
         item.document = imported.document
-        db.session.add(item)
-        record.items.append(item)
+        record.items.append(item)  # loads the collection first, then cascades the add
         pages += doc_info.pages
         _index_text(imported.document, imported.main)
     record.doc_total, record.page_total = len(contents.documents), pages

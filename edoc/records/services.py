@@ -273,7 +273,7 @@ def add_documents(actor: Any, record: Record, document_ids: Iterable[Any]) -> li
         item = RecordDocument(record_id=record.id, document_id=doc.id, position=position,
                               added_by_id=actor.id)
         item.document = doc
-        db.session.add(item)
+        # Appending loads the collection before the new row can be autoflushed into it.
         record.items.append(item)
         added.append(doc)
     recompute_totals(record)

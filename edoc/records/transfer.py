@@ -79,8 +79,7 @@ def submit_transfer(actor: Any, record_ids: Iterable[Any], *, note: str = "",
         record.transferred_at = utcnow()
         item = TransferItem(transfer_id=transfer.id, record_id=record.id)
         item.record = record
-        db.session.add(item)
-        transfer.items.append(item)
+        transfer.items.append(item)  # loads the collection first, then cascades the add
     db.session.flush()
     archivists = db.session.scalars(select(User).join(UserRole).where(
         User.agency_id == actor.agency_id, UserRole.role == "archivist",

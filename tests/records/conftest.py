@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-import edoc.records.archive_models  # noqa: F401 - the tables must exist when the schema is made
-import edoc.records.models  # noqa: F401
+import edoc.records.archive_models
+import edoc.records.models
 import edoc.signatures.models  # noqa: F401 - signature checks reference document files
 from edoc.auth.roles import Role
 from tests.records.helpers import make_pdf

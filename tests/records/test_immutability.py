@@ -29,6 +29,15 @@ def _stored(db, record_id: int):
     return [f.stored for d in record.documents for f in archival_files(d)]
 
 
+def _read(raw, key: str, version_id: str | None = None) -> bytes:
+    got = raw.get_object(BUCKET, key, version_id=version_id)
+    try:
+        return got.read()
+    finally:
+        got.close()
+        got.release_conn()
+
+
 def _versions(raw, key: str) -> list:
     return [o for o in raw.list_objects(BUCKET, prefix=key, include_version=True)
             if o.object_name == key]
@@ -61,16 +70,10 @@ class TestMinio:
         assert exc.value.code == "AccessDenied"
         # Overwriting only stacks a new version: the locked one keeps the original bytes.
         raw.put_object(BUCKET, obj.key, io.BytesIO(b"%PDF-1.7 forged"), 15)
-        got = raw.get_object(BUCKET, obj.key, version_id=version.version_id)
-        try:
-            assert got.read() == signed_pdf
-        finally:
-            got.close()
-            got.release_conn()
+        assert _read(raw, obj.key, version.version_id) == signed_pdf
+        assert _read(raw, obj.key) == b"%PDF-1.7 forged"  # what a plain GET now serves
         with pytest.raises(S3Error):
             raw.remove_object(BUCKET, obj.key, version_id=version.version_id)
-        with pytest.raises(ObjectLocked):
-            get_store().delete(obj.key)
 
         # The fixity job reads what the app would serve, and reports the change.
         run = ok(post(client, "/fixity/runs", office.headers("archivist")), 201)
@@ -78,6 +81,11 @@ class TestMinio:
         (problem,) = run["problems"]
         assert problem["key"] == obj.key and problem["kind"] == "size_mismatch"
         assert problem["record_ids"] == [record["id"]]
+
+        # Deleting through the app is still refused, and the locked version is intact.
+        with pytest.raises(ObjectLocked):
+            get_store().delete(obj.key)
+        assert _read(raw, obj.key, version.version_id) == signed_pdf
 
     def test_permanent_record_objects_are_held(self, client, office, make_document, db,
                                                s3):  # noqa: F811

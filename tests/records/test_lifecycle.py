@@ -5,8 +5,7 @@ from sqlalchemy import select
 
 from edoc.audit.models import AuditEntry
 from edoc.records.models import Record, Transfer
-from tests.records.helpers import archived_record, closed_record, error_code, ok, open_record, \
-    post
+from tests.records.helpers import archived_record, closed_record, error_code, ok, open_record, post
 
 
 def test_open_fill_close_transfer_accept(client, office, make_document, db):
