@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from edoc.api.common import DEFAULT_PER_PAGE
 from edoc.auth import permissions as perm
+from edoc.documents.models import Document
 from edoc.errors import BadRequest, EdocError
 from edoc.exchange import inbound, outbox
 from edoc.exchange.errors import reason_message
@@ -37,8 +38,11 @@ def index():
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.scalars(stmt.limit(DEFAULT_PER_PAGE)
                               .offset((page - 1) * DEFAULT_PER_PAGE)).all()
+    ids = {r.document_id for r in rows if r.document_id}
+    directions = dict(db.session.execute(select(Document.id, Document.direction).where(
+        Document.id.in_(ids))).tuples().all()) if ids else {}
     return render_template("exchange/index.html", rows=rows, total=total, page=page,
-                           per_page=DEFAULT_PER_PAGE, filters=filters,
+                           per_page=DEFAULT_PER_PAGE, filters=filters, directions=directions,
                            reason_message=reason_message, can_import=can_import(current_user))
 
 

@@ -139,6 +139,7 @@ def test_log_page_lists_messages_and_retries(client, province, sealed_pdf, sim):
     assert f'data-message-id="{row.id}"' in html
     assert "Không kết nối được trục liên thông" in html  # the last error, in Vietnamese
     assert 'data-testid="retry"' in html
+    assert f'href="/outgoing/{doc.id}"' in html
     assert client.get(f"/exchange/messages/{row.id}/package").data.startswith(b"<?xml")
 
     sim.restart()
