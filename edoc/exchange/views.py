@@ -40,7 +40,7 @@ def index():
                               .offset((page - 1) * DEFAULT_PER_PAGE)).all()
     ids = {r.document_id for r in rows if r.document_id}
     directions = dict(db.session.execute(select(Document.id, Document.direction).where(
-        Document.id.in_(ids))).tuples().all()) if ids else {}
+        Document.id.in_(ids))).all()) if ids else {}
     return render_template("exchange/index.html", rows=rows, total=total, page=page,
                            per_page=DEFAULT_PER_PAGE, filters=filters, directions=directions,
                            reason_message=reason_message, can_import=can_import(current_user))
