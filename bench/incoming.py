@@ -14,7 +14,6 @@ Uses a throwaway PostgreSQL database on 127.0.0.1:5432 (user postgres), dropped 
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import statistics
 import sys
@@ -25,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import create_engine, insert, text
 
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CONFIG = {"ENV": "testing", "SECRET_KEY": "bench-secret-key-0123456789-0123456789",
@@ -89,12 +88,11 @@ def _capture_worker(url: str, store: str, agency_id: int, clerk_id: int, start: 
                     barrier, out) -> None:
     """One worker process (as one gunicorn worker): capture + register its share, each document in
     its own committed transaction."""
+    from edoc import create_app
     from edoc.auth.models import User
     from edoc.documents.incoming import services
     from edoc.documents.incoming.capture import capture_incoming
     from edoc.extensions import db
-
-    from edoc import create_app
 
     app = create_app({**CONFIG, "DATABASE_URL": url, "STORAGE_BACKEND": "filesystem",
                       "STORAGE_PATH": store})
@@ -124,7 +122,7 @@ def pdfs_range(start: int, count: int) -> list[bytes]:
 def bench_capture_parallel(n: int, workers: int) -> dict:
     import multiprocessing as mp
 
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
     from edoc.documents.models import Document
     from edoc.extensions import db
@@ -158,7 +156,7 @@ def bench_capture_parallel(n: int, workers: int) -> dict:
                 db.engine.dispose()
         total = share * workers
         return {"docs": total, "seconds": elapsed, "per_second": total / elapsed,
-                "workers": workers, "numbers": "1..%d gapless" % total}
+                "workers": workers, "numbers": f"1..{total} gapless"}
     finally:
         drop_pg("edoc_bench_capture")
 
@@ -250,7 +248,7 @@ def bench_inbox(url: str, label: str, n: int) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         app = make_app(url, Path(tmp) / "objects")
-        agency_id, clerk_id, officer_id, unit_id = office(app)
+        agency_id, _clerk_id, _officer_id, unit_id = office(app)
         t0 = time.perf_counter()
         bulk_documents(app, agency_id, unit_id, n)
         load = time.perf_counter() - t0
@@ -261,7 +259,7 @@ def bench_inbox(url: str, label: str, n: int) -> dict:
             r = client.post("/login", data={"username": who, "password": "edoc-demo-1"})
             assert r.status_code == 302, r.status_code
             times = []
-            for i in range(32):
+            for _ in range(32):
                 t = time.perf_counter()
                 resp = client.get(path)
                 times.append(time.perf_counter() - t)

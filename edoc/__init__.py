@@ -45,7 +45,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.register_error_handlers(app)
 
-    from edoc import api, audit, auth, documents, health, jobs, reports, signatures, storage, web
+    from edoc import (
+        api,
+        audit,
+        auth,
+        documents,
+        exchange,
+        health,
+        jobs,
+        records,
+        reports,
+        search,
+        signatures,
+        storage,
+        web,
+    )
 
     storage.init_app(app)
     audit.init_app(app)
@@ -53,6 +67,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     documents.init_app(app)
     signatures.init_app(app)
+    exchange.init_app(app)
+    records.init_app(app)
+    search.init_app(app)
     reports.init_app(app)
     api.init_app(app)
     health.init_app(app)

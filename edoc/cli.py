@@ -15,7 +15,7 @@ def seed_demo_command() -> None:
 
     demo = seed_demo()
     db.session.commit()
-    click.echo("Demo logins (password for every account: %s)" % demo.password)
+    click.echo(f"Demo logins (password for every account: {demo.password})")
     for label, agency, suffix in (("UBND phường Vĩnh Phúc", demo.ward, ""),
                                   ("UBND tỉnh Phú Thọ", demo.province, ".tinh")):
         click.echo(f"  {label} [{agency.agency.organ_id}]")

@@ -62,7 +62,8 @@ SETTINGS: tuple[Setting, ...] = (
        "in production)."),
     _s("STORAGE_GC_GRACE_HOURS", int, 24, "`flask storage gc` keeps unreferenced objects younger "
        "than this."),
-    _s("DEMO_PASSWORD", str, "edoc-demo", "Password given to demo users by `flask edoc seed-demo`."),
+    _s("DEMO_PASSWORD", str, "edoc-demo",
+       "Password given to demo users by `flask edoc seed-demo`."),
     _s("MINIO_CONNECT_TIMEOUT", int, 5, "Seconds to wait for a connection to MinIO."),
     _s("MINIO_READ_TIMEOUT", int, 60, "Seconds to wait for data from MinIO."),
     _s("DEFAULT_DEADLINE_DAYS", int, 10, "Working days given to an assignment when the leader "
@@ -162,16 +163,19 @@ def validate(app: Flask) -> None:
     """Refuse to run production with development defaults."""
     cfg = app.config
     if cfg["ENV"] not in {"development", "testing", "production"}:
-        raise ConfigError(f"EDOC_ENV must be development, testing or production, not {cfg['ENV']!r}")
+        raise ConfigError("EDOC_ENV must be development, testing or production, "
+                          f"not {cfg['ENV']!r}")
     if cfg["STORAGE_BACKEND"] not in {"filesystem", "minio", "memory"}:
         raise ConfigError(f"EDOC_STORAGE_BACKEND: unknown backend {cfg['STORAGE_BACKEND']!r}")
     if cfg["ENV"] != "production":
         return
     if cfg["SECRET_KEY"] == DEFAULT_SECRET_KEY or len(cfg["SECRET_KEY"]) < 32:
-        raise ConfigError("production needs EDOC_SECRET_KEY set to a random value of 32+ characters")
+        raise ConfigError("production needs EDOC_SECRET_KEY set to a random value of 32+ "
+                          "characters")
     if cfg["STORAGE_BACKEND"] == "memory":
         raise ConfigError("the memory object store loses every file on restart")
     if cfg["STORAGE_BACKEND"] == "filesystem" and not cfg["ALLOW_FILESYSTEM_STORE"]:
         raise ConfigError(
-            "production uses MinIO; set EDOC_ALLOW_FILESYSTEM_STORE=true to keep the filesystem store"
+            "production uses MinIO; set EDOC_ALLOW_FILESYSTEM_STORE=true to keep the "
+            "filesystem store"
         )

@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> None:
     background = start_background(app)
     from edoc.demo import USERS
 
-    print("\n  edoc is running at http://%s:%s/" % (args.host, args.port))
-    print("  Demo logins (password for every account: %s):" % demo.password)
+    print(f"\n  edoc is running at http://{args.host}:{args.port}/")
+    print(f"  Demo logins (password for every account: {demo.password}):")
     for username, full_name, role, _pos, _unit in USERS:
         print(f"    {username:<12} / {username + '.tinh':<17} {role.value:<10} {full_name}")
     print()

@@ -119,7 +119,8 @@ _HTTP_TO_ERROR: dict[int, type[EdocError]] = {
 
 def _http_to_edoc(exc: HTTPException) -> EdocError:
     if exc.code == 405:
-        err = EdocError(_l("Phương thức không được hỗ trợ cho địa chỉ này."), code="method_not_allowed")
+        err = EdocError(_l("Phương thức không được hỗ trợ cho địa chỉ này."),
+                        code="method_not_allowed")
         err.status = 405
         return err
     cls = _HTTP_TO_ERROR.get(exc.code or 500)

@@ -19,9 +19,8 @@ def select_locale() -> str:
     wanted = session.get("lang") if request else None
     if wanted in LOCALES:
         return wanted
-    if current_user and getattr(current_user, "is_authenticated", False):
-        if current_user.locale in LOCALES:
-            return current_user.locale
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in LOCALES:
+        return current_user.locale
     return current_app.config["DEFAULT_LOCALE"]
 
 

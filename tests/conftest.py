@@ -70,14 +70,22 @@ class IsolatedClient(FlaskClient):
     would otherwise reuse that context (and its ``g`` and database session) for every request.
     """
 
+    _inside = False
+
     def open(self, *args, **kwargs):
+        if self._inside:  # a redirect being followed: already in the request's own context
+            return super().open(*args, **kwargs)
         # End the test's own transaction first: on SQLite it holds the write lock (every
         # transaction begins IMMEDIATE), which would make the request wait for it.
         from edoc.extensions import db
 
         db.session.commit()
         kwargs.setdefault("buffered", True)  # streamed bodies are read inside the context too
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        self._inside = True
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            self._inside = False
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])

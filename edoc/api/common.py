@@ -74,7 +74,8 @@ def page_args() -> tuple[int, int]:
         page = max(1, int(request.args.get("page", 1)))
         per_page = int(request.args.get("per_page", DEFAULT_PER_PAGE))
     except ValueError as exc:
-        raise ValidationError(_l("Tham số phân trang không hợp lệ."), code="bad_pagination") from exc
+        raise ValidationError(_l("Tham số phân trang không hợp lệ."),
+                              code="bad_pagination") from exc
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise ValidationError(_l("per_page phải từ 1 đến %(n)s.", n=MAX_PER_PAGE),
                               code="bad_pagination")

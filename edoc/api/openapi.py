@@ -15,7 +15,8 @@ bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
 
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 _ERROR_CODES = {"400": "Yêu cầu sai định dạng", "401": "Chưa xác thực", "403": "Không có quyền",
-                "404": "Không tìm thấy hoặc không được xem", "409": "Xung đột trạng thái hoặc phiên bản",
+                "404": "Không tìm thấy hoặc không được xem",
+                "409": "Xung đột trạng thái hoặc phiên bản",
                 "413": "Quá dung lượng", "415": "Định dạng tệp không hỗ trợ",
                 "422": "Giá trị không hợp lệ", "503": "Dịch vụ lưu trữ hoặc CSDL không phản hồi"}
 

@@ -1,4 +1,7 @@
-"""The canonical form of an audit entry and its hash. Pure functions, shared by writer and verifier."""
+"""The canonical form of an audit entry and its hash.
+
+Pure functions, shared by the writer and the verifier.
+"""
 from __future__ import annotations
 
 import hashlib

@@ -120,7 +120,8 @@ def create_agency(*, organ_id: str, name: str, actor: User | None = None, **fiel
     if not organ_id or len(organ_id) > 35:
         raise ValidationError(_l("Mã định danh phải có từ 1 đến 35 ký tự."), code="bad_organ_id")
     if db.session.scalar(select(Agency.id).where(Agency.organ_id == organ_id)):
-        raise Conflict(_l("Mã định danh %(id)s đã tồn tại.", id=organ_id), code="duplicate_organ_id")
+        raise Conflict(_l("Mã định danh %(id)s đã tồn tại.", id=organ_id),
+                       code="duplicate_organ_id")
     agency = Agency(organ_id=organ_id, name=name.strip(), **fields)
     db.session.add(agency)
     db.session.flush()
@@ -174,7 +175,8 @@ def create_user(agency: Agency, *, username: str, full_name: str, password: str,
     if unit is not None and unit.agency_id != agency.id:
         raise ValidationError(_l("Đơn vị không thuộc cơ quan này."), code="unit_other_agency")
     if db.session.scalar(select(User.id).where(User.username == username)):
-        raise Conflict(_l("Tên đăng nhập %(u)s đã được dùng.", u=username), code="duplicate_username")
+        raise Conflict(_l("Tên đăng nhập %(u)s đã được dùng.", u=username),
+                       code="duplicate_username")
     user = User(agency_id=agency.id, unit_id=unit.id if unit else None, username=username,
                 full_name=full_name.strip(), position_title=position_title, email=email,
                 password_hash=hash_password(password), has_default_password=is_default_password)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -40,6 +41,10 @@ class Document(Base):
         Index("ix_documents_agency_direction_created", "agency_id", "direction", "created_at"),
         Index("ix_documents_agency_deadline", "agency_id", "deadline"),
         Index("ix_documents_exchange_id", "agency_id", "exchange_document_id"),
+        # Outgoing numbers: the counter guarantees them; this index is the database's backstop.
+        Index("uq_documents_outgoing_number", "register_book_id", "registration_year", "number",
+              unique=True, postgresql_where=text("direction = 'outgoing'"),
+              sqlite_where=text("direction = 'outgoing'")),
     )
 
     id: Mapped[intpk]

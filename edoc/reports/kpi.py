@@ -8,8 +8,8 @@ Definitions (also in docs/kpi.md):
   completed documents of the period that had a deadline.
 - same-day acknowledgement: an incoming document registered on the local day it arrived, among the
   registered documents of the period.
-- overdue by unit: open incoming documents past their deadline, grouped by the lead unit (or the lead
-  person's unit) of their current assignment.
+- overdue by unit: open incoming documents past their deadline, grouped by the lead unit (or
+  the lead person's unit) of their current assignment.
 - volumes per month: incoming documents by arrival month, outgoing documents by issue month.
 The period filters incoming documents by arrival time and outgoing ones by creation time.
 """

@@ -25,12 +25,6 @@ def init_app(app: Flask) -> None:
         }
 
 
-def _unread() -> int:
-    """Called by the layout only when a user is signed in (one COUNT on an index)."""
-    from edoc.documents.notifications import unread_count
-
-    return unread_count(current_user) if current_user.is_authenticated else 0
-
     @app.after_request
     def _security_headers(resp):
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -41,3 +35,10 @@ def _unread() -> int:
             "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
             "frame-src 'self' blob:; object-src 'self' blob:; base-uri 'self'; form-action 'self'")
         return resp
+
+
+def _unread() -> int:
+    """Called by the layout only when a user is signed in (one COUNT on an index)."""
+    from edoc.documents.notifications import unread_count
+
+    return unread_count(current_user) if current_user.is_authenticated else 0

@@ -221,3 +221,10 @@ def test_audit_entries_survive_a_rolled_back_savepoint(app, factories, db):
     actions = [e.action for e in db.session.query(AuditEntry).order_by(AuditEntry.id)]
     assert len(actions) == before + 1
     assert actions[-1] == "test.kept"
+
+
+def test_pages_carry_security_headers(client):
+    resp = client.get("/login")
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "default-src 'self'" in resp.headers["Content-Security-Policy"]

@@ -28,7 +28,11 @@ def test_migrations_match_models(database_url, tmp_path):
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+            from edoc.database import migration_include_object
+
+            ctx = MigrationContext.configure(conn, opts={"include_object":
+                                                         migration_include_object})
+            diff = compare_metadata(ctx, db.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
         downgrade(revision="base")
         upgrade()

@@ -1,4 +1,5 @@
-"""Journey 1: a clerk captures and registers a document, a leader assigns it, an officer completes it."""
+"""Journey 1: a clerk captures and registers a document, a leader assigns it, an officer
+completes it."""
 from __future__ import annotations
 
 import re

@@ -52,8 +52,7 @@ def test_full_workflow_register_submit_assign_progress_complete(client, factorie
 
 def test_refused_transitions_and_roles(client, factories):
     o = office(factories)
-    clerk, leader, officer, other = (factories.api_headers(o[k])
-                                     for k in ("clerk", "leader", "officer", "other"))
+    clerk, leader, other = (factories.api_headers(o[k]) for k in ("clerk", "leader", "other"))
     doc = upload(client, clerk).get_json()
     # Cannot assign or complete before registration.
     assert _post(client, leader, doc["id"], "assign", lead_user_id=o["officer"].id
@@ -96,7 +95,8 @@ def test_deadline_in_working_days_skips_weekends_and_holidays(app, factories, db
     from edoc.documents.deadlines import add_working_days, deadline_after, seed_holidays
 
     seed_holidays()
-    # Friday 29 Aug 2025 + 3 working days: Mon 1 Sep and Tue 2 Sep are holidays → Wed 3, Thu 4, Fri 5 Sep.
+    # Friday 29 Aug 2025 + 3 working days: Mon 1 and Tue 2 Sep are holidays → Wed 3, Thu 4,
+    # Fri 5 Sep.
     assert add_working_days(date(2025, 8, 29), 3, {date(2025, 9, 1), date(2025, 9, 2)}) == \
         date(2025, 9, 5)
     agency = factories.agency()
@@ -174,10 +174,9 @@ def test_fifty_concurrent_registrations_get_1_to_50(app, factories, db):
 
 
 def test_stamp_keeps_an_earlier_signature_valid(client, factories, db, tmp_path):
+    from edoc.documents.files import read_file
     from signing import load_pkcs12, sign_pdf, verify_pdf
     from signing.testpki import create_test_pki
-
-    from edoc.documents.files import read_file
     from tests.incoming.helpers import pdf_bytes
 
     pki = create_test_pki(tmp_path, users=["signer"], agency="Sở Nội vụ", passphrase="pw")
@@ -193,8 +192,9 @@ def test_stamp_keeps_an_earlier_signature_valid(client, factories, db, tmp_path)
     report = verify_pdf(stamped, trust_roots=[pki.root_certificate.read_bytes()])
     assert report.verdict == "valid", report.to_dict()
     assert report.signatures[0].modified_after in ("none", "annotations")
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     annots = PdfReader(io.BytesIO(stamped)).pages[0].get("/Annots")
     assert annots, "the stamp is an annotation"
@@ -272,10 +272,10 @@ def test_register_export_lists_the_rows(client, factories, fmt):
 
 
 def test_internal_copy_reports_status_to_the_sender(app, factories, db):
+    from edoc.documents.files import attach_file
     from edoc.documents.incoming import services
     from edoc.documents.incoming.receive import receive_internal
     from edoc.documents.models import Delivery, DeliveryEvent
-    from edoc.documents.files import attach_file
     from tests.incoming.helpers import pdf_bytes
 
     o = office(factories)
@@ -300,11 +300,10 @@ def test_internal_copy_reports_status_to_the_sender(app, factories, db):
 
 
 def test_signed_incoming_pdf_is_verified_on_capture_and_shown(client, factories, db, tmp_path):
-    from signing import load_pkcs12, sign_pdf
-    from signing.testpki import create_test_pki
-
     from edoc.jobs import run_pending
     from edoc.signatures.models import SignatureCheck
+    from signing import load_pkcs12, sign_pdf
+    from signing.testpki import create_test_pki
     from tests.incoming.helpers import pdf_bytes
     from tests.support.factories import login
 

@@ -97,7 +97,8 @@ def new():
                 flash(str(exc.message), "danger")
             else:
                 if result.duplicates:
-                    flash(_("Cảnh báo: có thể trùng với văn bản đã tiếp nhận trước đây."), "warning")
+                    flash(_("Cảnh báo: có thể trùng với văn bản đã tiếp nhận trước đây."),
+                          "warning")
                 flash(_("Đã tiếp nhận văn bản. Hãy kiểm tra thông tin gợi ý rồi vào sổ."),
                       "success")
                 return redirect(url_for("incoming.show", doc_id=result.document.id))

@@ -159,15 +159,12 @@ def _preview_file(doc):
 
 
 def _signature_report(doc):
-    """The signatures' verification report, once the signer has signed (from the signature
-    module, which caches it; nothing until that module offers it)."""
+    """The verification report of the current PDF, once the signer has signed."""
     if doc.current_file(FileKind.SIGNED) is None:
         return None
-    try:
-        from edoc.signatures.services import latest_report_for_document
-    except ImportError:
-        return None
-    return latest_report_for_document(doc)
+    from edoc.signatures.templating import signature_report
+
+    return signature_report(doc)
 
 
 @bp.get("/<int:doc_id>")
