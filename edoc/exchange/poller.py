@@ -5,19 +5,19 @@ overtake the document it revokes), each in its own transaction (:func:`inbound.i
 that sequential core, the slow parts run ahead or behind in a small thread pool: fetching the
 next messages over HTTP, parsing them and writing their bytes to the object store (fsync) before
 their turn comes; acknowledging over HTTP once a message's transaction has committed. The
-acknowledgement of a message is only ever sent after its commit.
+acknowledgement of a message is only ever sent after its commit; the applying thread notes the
+acknowledgements that went out in short batched updates (the pool threads write no rows).
 """
 from __future__ import annotations
 
 import io
 import logging
-import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from connectors import EnvelopeInvalid, RemoteRejected
 from connectors.protocol import ReceivedItem
@@ -43,11 +43,6 @@ class PollReport:
     errors: int = 0  # failed on our side: left on the axis, tried again next poll
     acknowledged: int = 0
     messages: list[int] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def acked(self) -> None:
-        with self._lock:
-            self.acknowledged += 1
 
 
 @dataclass
@@ -81,27 +76,51 @@ def _prefetch(app: Flask, client, item: ReceivedItem) -> _Fetched:
     return _Fetched(item, data, parsed)
 
 
-def _acknowledge(app: Flask, client, row_id: int, report: PollReport) -> None:
-    with app.app_context():
-        try:
-            row = db.session.get(ExchangeMessage, row_id)
-            if row.ack_state != "pending" or not row.axis_doc_id:
-                return
-            status = "done" if row.state == InState.PROCESSED else "fail"
-            axis_id = row.axis_doc_id
-            description = "" if status == "done" else f"{row.error_code}: {row.last_error}"[:500]
-            db.session.commit()  # no transaction open during the network call
-            try:
-                client.acknowledge(axis_id, status, description=description)
-            except RemoteRejected as exc:
-                if exc.code != "already_acknowledged":
-                    raise
-            row = db.session.get(ExchangeMessage, row_id)
-            row.ack_state, row.acked_at = status, utcnow()
-            db.session.commit()
-            report.acked()
-        finally:
-            db.session.remove()
+@dataclass(frozen=True)
+class _Ack:
+    row_id: int
+    axis_id: str
+    status: str  # done | fail
+    description: str
+
+
+def _ack_of(row: ExchangeMessage) -> _Ack | None:
+    if row.ack_state != "pending" or not row.axis_doc_id:
+        return None
+    status = "done" if row.state == InState.PROCESSED else "fail"
+    description = "" if status == "done" else f"{row.error_code}: {row.last_error}"[:500]
+    return _Ack(row.id, row.axis_doc_id, status, description)
+
+
+def _send_ack(client, ack: _Ack) -> _Ack:
+    """The transport acknowledgement (HTTP only: the row is updated by the applying thread)."""
+    try:
+        client.acknowledge(ack.axis_id, ack.status, description=ack.description)
+    except RemoteRejected as exc:
+        if exc.code != "already_acknowledged":
+            raise
+    return ack
+
+
+def _record_acks(futures: list[Future], report: PollReport, *, wait: bool) -> list[Future]:
+    """Note the acknowledgements that went out (one short transaction), then raise the error
+    of one that failed, if any; return those still running."""
+    done = [f for f in futures if wait or f.done()]
+    if not done:
+        return futures
+    acks = [f.result() for f in done if f.exception() is None]
+    now = utcnow()
+    for status in ("done", "fail"):
+        ids = [a.row_id for a in acks if a.status == status]
+        if ids:
+            db.session.execute(update(ExchangeMessage).where(ExchangeMessage.id.in_(ids))
+                               .values(ack_state=status, acked_at=now))
+    db.session.commit()
+    report.acknowledged += len(acks)
+    for f in done:
+        if f.exception() is not None:
+            raise f.exception()
+    return [f for f in futures if f not in done]
 
 
 def _applied_before(agency_id: int, items: list[ReceivedItem]) -> dict[str, tuple[int, str]]:
@@ -117,12 +136,14 @@ def _applied_before(agency_id: int, items: list[ReceivedItem]) -> dict[str, tupl
     return found
 
 
-def _reack(row_id: int) -> None:
+def _reack(row_id: int) -> _Ack | None:
     """A message applied before whose acknowledgement was lost: acknowledge it again."""
     row = db.session.get(ExchangeMessage, row_id)
     if row.ack_state != "pending":
         row.ack_state = "pending"
+    ack = _ack_of(row)
     db.session.commit()
+    return ack
 
 
 def _poll_kind(app: Flask, agency_id: int, client, items: list[ReceivedItem],
@@ -134,8 +155,9 @@ def _poll_kind(app: Flask, agency_id: int, client, items: list[ReceivedItem],
     for item in items:
         done = before.get(_key(item))
         if done is not None and done[1] in (InState.PROCESSED, InState.REJECTED):
-            _reack(done[0])
-            acks.append(pool.submit(_acknowledge, app, client, done[0], report))
+            ack = _reack(done[0])
+            if ack is not None:
+                acks.append(pool.submit(_send_ack, client, ack))
         else:
             todo.append(item)
     ahead: deque[Future] = deque()
@@ -153,7 +175,7 @@ def _poll_kind(app: Flask, agency_id: int, client, items: list[ReceivedItem],
             row = ingest(db.session.get(Agency, agency_id), fetched.data, source="axis",
                          dedupe_key=_key(fetched.item), item=fetched.item,
                          parsed=fetched.parsed)
-            row_id, state = row.id, row.state
+            row_id, state, ack = row.id, row.state, _ack_of(row)
             db.session.commit()
             report.messages.append(row_id)
             if state == InState.ERROR:
@@ -163,7 +185,9 @@ def _poll_kind(app: Flask, agency_id: int, client, items: list[ReceivedItem],
                 report.received += 1
             else:
                 report.rejected += 1
-            acks.append(pool.submit(_acknowledge, app, client, row_id, report))
+            if ack is not None:  # only now, after the commit
+                acks.append(pool.submit(_send_ack, client, ack))
+            acks = _record_acks(acks, report, wait=False)
     except BaseException:
         db.session.rollback()  # release the database before waiting for the other threads
         raise
@@ -171,7 +195,8 @@ def _poll_kind(app: Flask, agency_id: int, client, items: list[ReceivedItem],
         for future in ahead:
             future.cancel()
         for future in acks:
-            future.result()
+            future.exception()  # wait: no acknowledgement is left running
+    _record_acks(acks, report, wait=True)
 
 
 def poll(agency: Agency, client, *, kinds: tuple[str, ...] = ("edoc", "status"),
