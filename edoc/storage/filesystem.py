@@ -1,8 +1,11 @@
 """FilesystemStore: the embedded default. One file per object under ``<root>/sha256/ab/cd/``.
 
-Durability: bytes go to a temp file under ``<root>/tmp`` (same file system), are fsynced, then
-renamed into place with :func:`os.replace`, and the directory is fsynced, so after a crash an
-object is either complete or absent. Objects are read-only files (0444).
+Durability: the bytes and the JSON sidecar go to temp files under ``<root>/tmp`` (same file
+system) and are fsynced; both are renamed into place with :func:`os.replace` (sidecar first, so
+an object's data never appears without its metadata), then the object's directory is fsynced
+once, and a parent directory only when a level of ``sha256/ab/cd`` was created by this put. So
+when ``put`` returns, data and metadata survive a crash, and after a crash an object is either
+complete or absent. Objects are read-only files (0444).
 
 Retention and legal hold are enforced by this store (the OS cannot stop root or the owner): they
 live in a JSON sidecar ``<hex>.json`` next to the data, which also keeps the content type and
@@ -81,40 +84,45 @@ class FilesystemStore:
         tmp.mkdir(parents=True, exist_ok=True)
         return tmp
 
-    def _makedirs(self, directory: Path) -> None:
-        """Create ``directory`` and fsync each parent whose entries changed."""
+    def _makedirs(self, directory: Path) -> list[Path]:
+        """Create ``directory`` (and missing parents); return the directories whose entries
+        changed, to be fsynced once the object is in place."""
         missing = []
         d = directory
-        while not d.exists():
+        while not d.is_dir():
             missing.append(d)
             d = d.parent
+        changed = []
         for d in reversed(missing):
-            try:
+            with contextlib.suppress(FileExistsError):
                 d.mkdir()
-            except FileExistsError:
-                continue
-            if self._fsync:
-                _fsync_dir(d.parent)
+            # Synced even when a concurrent put made it first: that put may not have synced it
+            # yet when this one returns.
+            changed.append(d.parent)
+        return changed
 
-    def _write_atomic(self, target: Path, write: Any, *, mode: int = 0o444) -> Any:
-        """Run ``write(fileobj)`` into a temp file, fsync, chmod and rename it to ``target``."""
+    def _sync_dirs(self, target_dir: Path, created: list[Path]) -> None:
+        """Make the renames into ``target_dir`` and the directories just created durable."""
+        if self._fsync:
+            _fsync_dir(target_dir)
+            for d in reversed(created):
+                _fsync_dir(d)
+
+    def _temp_file(self, data: bytes, mode: int) -> str:
+        """A synced temp file holding ``data`` (to be renamed into place)."""
         fd, tmp_name = tempfile.mkstemp(dir=self._tmp_dir(), prefix="put-")
         try:
             with os.fdopen(fd, "wb") as fh:
-                result = write(fh)
+                fh.write(data)
                 fh.flush()
                 if self._fsync:
                     os.fsync(fh.fileno())
             os.chmod(tmp_name, mode)
-            self._makedirs(target.parent)
-            os.replace(tmp_name, target)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp_name)
             raise
-        if self._fsync:
-            _fsync_dir(target.parent)
-        return result
+        return tmp_name
 
     # --- sidecar ----------------------------------------------------------------------------
 
@@ -124,9 +132,20 @@ class FilesystemStore:
         except FileNotFoundError:
             return {}
 
+    @staticmethod
+    def _meta_bytes(meta: Mapping[str, Any]) -> bytes:
+        return json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
     def _write_meta(self, path: Path, meta: Mapping[str, Any]) -> None:
-        payload = json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        self._write_atomic(self._sidecar(path), lambda fh: fh.write(payload), mode=0o644)
+        """Replace the sidecar of an existing object atomically and durably."""
+        tmp_name = self._temp_file(self._meta_bytes(meta), 0o644)
+        try:
+            os.replace(tmp_name, self._sidecar(path))
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_name)
+            raise
+        self._sync_dirs(path.parent, [])
 
     @staticmethod
     def _lock_state(meta: Mapping[str, Any]) -> LockState:
@@ -145,6 +164,7 @@ class FilesystemStore:
             fd, tmp_name = tempfile.mkstemp(dir=self._tmp_dir(), prefix="put-")
         except OSError as exc:
             raise _unavailable(exc, "put") from exc
+        side_name = None
         try:
             with os.fdopen(fd, "wb") as fh:
                 sha, total = copy_hashing(stream, fh.write, size=size)
@@ -153,31 +173,55 @@ class FilesystemStore:
                 path = self.root / key
                 if path.exists():
                     os.unlink(tmp_name)
-                    # Refresh the age so gc cannot collect an orphan this put just revived.
-                    with contextlib.suppress(PermissionError):
-                        os.utime(path)
-                    meta = self._read_meta(path)
-                    return PutResult(key, sha, total, meta.get("content_type", content_type),
-                                     created=False)
+                    return self._existing(key, path, sha, total, content_type, meta)
                 if self._fsync:
                     os.fsync(fh.fileno())
             os.chmod(tmp_name, 0o444)
-            self._makedirs(path.parent)
-            self._write_meta(path, {"content_type": content_type,
-                                    "metadata": meta,
-                                    "created_at": utcnow().isoformat()})
+            side_name = self._temp_file(self._meta_bytes({
+                "content_type": content_type, "metadata": meta,
+                "created_at": utcnow().isoformat()}), 0o644)
+            created = self._makedirs(path.parent)
+            # Sidecar first: whoever sees the data file also finds its metadata.
+            os.replace(side_name, self._sidecar(path))
             os.replace(tmp_name, path)
-            if self._fsync:
-                _fsync_dir(path.parent)
+            # One directory fsync covers both renames.
+            self._sync_dirs(path.parent, created)
         except OSError as exc:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp_name)
+            self._discard(tmp_name, side_name)
             raise _unavailable(exc, "put") from exc
         except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp_name)
+            self._discard(tmp_name, side_name)
             raise
         return PutResult(key, sha, total, content_type)
+
+    def _existing(self, key: str, path: Path, sha: str, size: int, content_type: str,
+                  metadata: dict[str, str]) -> PutResult:
+        """The bytes are already stored (deduplicated): nothing is written."""
+        # Refresh the age so gc cannot collect an orphan this put just revived.
+        with contextlib.suppress(PermissionError):
+            os.utime(path)
+        if self._fsync:
+            # A concurrent put of the same bytes may have renamed them into place without having
+            # synced the directory yet: the caller is about to commit a row pointing here.
+            _fsync_dir(path.parent)
+        meta = self._read_meta(path)
+        if not meta:
+            # A crash between the two renames of an earlier put (no directory fsync yet) may
+            # have kept the data without its sidecar: write it now.
+            meta = {"content_type": content_type, "metadata": metadata,
+                    "created_at": utcnow().isoformat()}
+            with self._lock:
+                if not self._sidecar(path).exists():
+                    self._write_meta(path, meta)
+        return PutResult(key, sha, size, meta.get("content_type", content_type),
+                         created=False)
+
+    @staticmethod
+    def _discard(*names: str | None) -> None:
+        for name in names:
+            if name is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(name)
 
     def open(self, key: str, *, verify: bool = False) -> ObjectReader:
         path = self._path(key)
