@@ -16,6 +16,8 @@ from itertools import islice
 from typing import IO
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from edoc.db import utcnow
@@ -26,6 +28,7 @@ from edoc.storage.base import (
     IntegrityMismatch,
     ObjectLocked,
     ObjectNotFound,
+    PutResult,
     StorageError,
 )
 from edoc.storage.models import StoredObject
@@ -33,12 +36,14 @@ from edoc.storage.streams import CHUNK_SIZE, ObjectReader
 
 __all__ = [
     "GcReport",
+    "Saved",
     "VerifyProblem",
     "VerifyReport",
     "collect_garbage",
     "lock_object",
     "open_stored",
     "save_stream",
+    "store_stream",
     "unlock_object",
     "verify_objects",
 ]
@@ -48,6 +53,13 @@ logger = logging.getLogger(__name__)
 BATCH = 500
 
 
+@dataclass(frozen=True)
+class Saved:
+    obj: StoredObject
+    created: bool
+    """True when this transaction recorded the bytes: no other committed row refers to them."""
+
+
 def save_stream(stream: IO[bytes], *, content_type: str = DEFAULT_CONTENT_TYPE,
                 size: int | None = None,
                 metadata: Mapping[str, str] | None = None) -> StoredObject:
@@ -55,23 +67,62 @@ def save_stream(stream: IO[bytes], *, content_type: str = DEFAULT_CONTENT_TYPE,
 
     Raises StorageUnavailable (503) before any row is touched if the store is down.
     """
+    return store_stream(stream, content_type=content_type, size=size, metadata=metadata).obj
+
+
+def store_stream(stream: IO[bytes], *, content_type: str = DEFAULT_CONTENT_TYPE,
+                 size: int | None = None,
+                 metadata: Mapping[str, str] | None = None) -> Saved:
+    """:func:`save_stream`, also telling whether the row is new (one statement when it is).
+
+    The caller's pending changes are not flushed by these statements (they do not depend on
+    them): they go together with the caller's next flush.
+    """
     store = get_store()
     res = store.put(stream, size=size, content_type=content_type, metadata=metadata)
-    obj = _by_key(res.key)
+    with db.session.no_autoflush:
+        return _record(res, store.backend)
+
+
+def _record(res: PutResult, backend: str) -> Saved:
+    if not res.created:  # known bytes: their row most likely exists
+        obj = _by_key(res.key)
+        if obj is not None:
+            return Saved(obj, created=False)
+    obj = _insert_row(res, backend)
     if obj is not None:
-        return obj
-    obj = StoredObject(key=res.key, backend=store.backend, sha256=res.sha256, size=res.size,
-                       content_type=res.content_type, legal_hold=False)
+        return Saved(obj, created=True)
+    # Another transaction recorded the same bytes first: use its row.
+    obj = _by_key(res.key)
+    if obj is None:
+        raise LookupError(f"stored object {res.key} neither inserted nor found")
+    return Saved(obj, created=False)
+
+
+def _insert_row(res: PutResult, backend: str) -> StoredObject | None:
+    """INSERT the row unless its key is taken (then None), in one statement: no SAVEPOINT.
+
+    On PostgreSQL a concurrent uncommitted insert of the same key makes this wait for that
+    transaction; if it commits, the conflict returns no row and the caller reads theirs.
+    """
+    values = {"key": res.key, "backend": backend, "sha256": res.sha256, "size": res.size,
+              "content_type": res.content_type, "legal_hold": False}
+    dialect = db.session.get_bind().dialect.name
+    if dialect in _UPSERT:
+        stmt = (_UPSERT[dialect](StoredObject).values(**values)
+                .on_conflict_do_nothing(index_elements=[StoredObject.key])
+                .returning(StoredObject))
+        return db.session.scalars(stmt).first()
+    obj = StoredObject(**values)
     try:
         with db.session.begin_nested():
             db.session.add(obj)
     except IntegrityError:
-        # Another transaction recorded the same bytes first: use its row.
-        existing = _by_key(res.key)
-        if existing is None:
-            raise
-        return existing
+        return None
     return obj
+
+
+_UPSERT = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
 
 def _by_key(key: str) -> StoredObject | None:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,6 +19,7 @@ from edoc.storage.services import (
     lock_object,
     open_stored,
     save_stream,
+    store_stream,
     unlock_object,
     verify_objects,
 )
@@ -168,3 +171,68 @@ def test_gc_command(app: Flask) -> None:
 def test_check_command(app: Flask, backend: str) -> None:
     result = app.test_cli_runner().invoke(args=["storage", "check"])
     assert result.exit_code == 0 and f"{backend}: ok" in result.output
+
+
+def test_store_stream_tells_whether_the_row_is_new(app: Flask) -> None:
+    first = store_stream(io.BytesIO(b"%PDF-1.7 new bytes"), content_type="application/pdf")
+    again = store_stream(io.BytesIO(b"%PDF-1.7 new bytes"), content_type="application/pdf")
+    assert first.created is True and again.created is False
+    assert again.obj is first.obj
+    db.session.commit()
+    later = store_stream(io.BytesIO(b"%PDF-1.7 new bytes"), content_type="application/pdf")
+    assert later.created is False and later.obj.id == first.obj.id
+    assert count_rows() == 1
+
+
+def test_stored_orphan_gets_a_new_row(app: Flask) -> None:
+    """Bytes left in the store by a rolled-back transaction: the store dedupes them, the row is
+    new (so no document can refer to them yet)."""
+    key = get_store().put(io.BytesIO(b"orphan bytes")).key
+    saved = store_stream(io.BytesIO(b"orphan bytes"), content_type="text/plain")
+    assert saved.created is True and saved.obj.key == key
+    assert count_rows() == 1
+
+
+def test_save_stream_does_not_flush_the_callers_pending_rows(app: Flask) -> None:
+    from edoc.auth.models import Agency
+
+    agency = Agency(organ_id="000.00.99.H01", name="Thử", notation="T")
+    db.session.add(agency)
+    save_stream(io.BytesIO(b"independent"), content_type="text/plain")
+    assert agency in db.session.new  # goes in with the caller's own flush
+    db.session.flush()
+    assert agency.id is not None
+
+
+@pytest.mark.parametrize("backend", ["filesystem"], indirect=True)
+def test_two_transactions_saving_the_same_bytes_share_one_row(app: Flask) -> None:
+    """The second transaction's INSERT meets the first one's uncommitted row: it waits
+    (PostgreSQL: the unique index; SQLite: the write lock), then uses the committed row."""
+    data = b"%PDF-1.7 the same scan uploaded twice at once"
+    mine = save_stream(io.BytesIO(data), content_type="application/pdf")
+    started = threading.Event()
+    result: dict = {}
+
+    def other() -> None:
+        with app.app_context():
+            try:
+                started.set()
+                obj = save_stream(io.BytesIO(data), content_type="application/pdf")
+                result["id"] = obj.id
+                db.session.commit()
+            except BaseException as exc:  # reported below
+                result["error"] = exc
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    started.wait(10)
+    time.sleep(0.3)  # let it reach the INSERT (if it has not, it finds the row: same outcome)
+    db.session.commit()
+    thread.join(30)
+    assert not thread.is_alive()
+    assert "error" not in result, result
+    assert result["id"] == mine.id
+    assert count_rows() == 1
