@@ -9,6 +9,7 @@ transaction rolls back, its entries vanish with it, just as the action did.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,27 +34,33 @@ class _Pending:
     actor: Any
     obj: Any
     agency_id: int | None
-    details: dict[str, Any] = field(default_factory=dict)
+    #: a dict, or a callable returning one when the entry is chained (after the last flush)
+    details: dict[str, Any] | Callable[[], dict[str, Any]] = field(default_factory=dict)
     #: the (possibly nested) transaction the entry was queued in: rolling back that SAVEPOINT
     #: drops the entry, rolling back another one does not
     txn: Any = None
 
 
 def record(action: str, *, actor: Any = None, obj: Any = None, agency_id: int | None = None,
-           details: dict[str, Any] | None = None, session: Session | None = None) -> None:
+           details: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
+           session: Session | None = None) -> None:
     """Queue an audit entry on the current transaction.
 
     :param action: dotted name such as ``document.registered``
     :param actor: the user acting, or None for the system
     :param obj: the object acted on (its class name and id are recorded after flush)
     :param agency_id: the chain; defaults to the object's or the actor's agency
+    :param details: a dict, or a callable returning one, called when the entry is chained
+        (after the final flush): for ids of rows added but not flushed yet, so the caller
+        need not flush just to name them
     """
     if session is None:
         from edoc.extensions import db
 
         session = db.session()
     session.info.setdefault(_PENDING, []).append(
-        _Pending(action, utcnow(), actor, obj, agency_id, dict(details or {}),
+        _Pending(action, utcnow(), actor, obj, agency_id,
+                 details if callable(details) else dict(details or {}),
                  session.get_nested_transaction() or session.get_transaction()))
 
 
@@ -102,7 +109,8 @@ def _flush_pending(session: Session) -> None:
                 "action": p.action,
                 "object_type": p.obj.__class__.__name__ if p.obj is not None else "",
                 "object_id": str(getattr(p.obj, "id", "") or "") if p.obj is not None else "",
-                "details": p.details, "prev_hash": head.entry_hash,
+                "details": dict(p.details()) if callable(p.details) else p.details,
+                "prev_hash": head.entry_hash,
             }
             digest = entry_hash(**fields)
             session.add(AuditEntry(entry_hash=digest, **fields))
@@ -115,6 +123,10 @@ def install(session_class) -> None:
 
     @event.listens_for(session_class, "before_commit")
     def _before_commit(session: Session) -> None:
+        # Releasing a SAVEPOINT also fires before_commit: the entries wait for the real commit
+        # (the chain head stays unlocked until then; a later rollback still drops them).
+        if session.in_nested_transaction():
+            return
         _flush_pending(session)
 
     @event.listens_for(session_class, "after_soft_rollback")
