@@ -129,6 +129,13 @@ SENTENCES = [
 
 
 @functools.lru_cache(maxsize=200_000)
+def _keys(notation: str) -> frozenset[str]:
+    from edoc.search.text import notation_keys
+
+    return frozenset(notation_keys(notation))
+
+
+@functools.lru_cache(maxsize=200_000)
 def _w(fragment: str) -> str:
     """Folded words of a fragment, cached: the same fragments recur millions of times."""
     from edoc.search.entries import words
@@ -153,6 +160,7 @@ class Generated:
     body_words: str
     number_notation: str
     keys: frozenset[str]
+    cited: frozenset[str]
 
 
 class Corpus:
@@ -174,17 +182,27 @@ class Corpus:
     def _day(self, d: date) -> str:
         return f"{d.day:02d}/{d.month:02d}/{d.year}"
 
-    def _sentence(self, year: int) -> str:
+    def _sentence(self, year: int) -> tuple[str, frozenset[str]]:
+        """A sentence and the notation keys it cites."""
         r = self.rng
         tpl = r.choice(SENTENCES)
         agency = r.choices(AGENCIES, self.w_agencies)[0]
         abbr = r.choice([t[1] for t in TYPES if t[1]])
         d = date(year, r.randint(1, 12), r.randint(1, 28))
-        return tpl.format(
-            cite=f"Quyết định số {r.randint(1, 400)}/{abbr}-{agency[1]}", day=self._day(d),
-            agency=agency[0], topic=r.choices(TOPICS, self.w_topics)[0], unit=r.choice(UNITS),
-            n=r.randint(1, 300), kind=r.choice(PLACE_KINDS),
-            place=r.choices(PLACES, self.w_places)[0], year=year)
+        cite = f"{r.randint(1, 400)}/{abbr}-{agency[1]}"
+        unit, n = r.choice(UNITS), r.randint(1, 300)
+        text = tpl.format(
+            cite=f"Quyết định số {cite}", day=self._day(d), agency=agency[0],
+            topic=r.choices(TOPICS, self.w_topics)[0], unit=unit, n=n,
+            kind=r.choice(PLACE_KINDS), place=r.choices(PLACES, self.w_places)[0], year=year)
+        keys = frozenset()
+        if "{cite}" in tpl:
+            keys = _keys(cite)
+        elif "/TTr-" in tpl:
+            keys = _keys(f"{n}/TTr-{unit}")
+        elif "30/2020/NĐ-CP" in tpl:
+            keys = _keys("30/2020/NĐ-CP")
+        return text, keys
 
     def document(self, doc_id: int, agency_id: int, when: date, *, clerk_id: int,
                  officer_id: int) -> Generated:
@@ -209,7 +227,9 @@ class Corpus:
             parts.append(f"năm {when.year}")
         subject = " ".join(parts)
         subject = subject[0].upper() + subject[1:]
-        sentences = [self._sentence(when.year) for _ in range(r.randint(3, 9))]
+        cited_sentences = [self._sentence(when.year) for _ in range(r.randint(3, 9))]
+        sentences = [t for t, _ in cited_sentences]
+        cited = frozenset().union(*(k for _, k in cited_sentences))
         content = "\n".join(sentences)
         if incoming:
             state = r.choices(["registered", "assigned", "in_progress", "done", "received"],
@@ -233,14 +253,14 @@ class Corpus:
         }
         from edoc.documents.doctypes import find_type
         from edoc.search.entries import number_notation
-        from edoc.search.text import notation_keys
 
         nn = number_notation(doc["number"], doc["notation"])
         meta = _join(_w(nn), _w(doc["issuing_agency"]), _w(find_type(type_key).name))
+        own = _keys(nn) if doc["notation"] else frozenset()
         return Generated(
             doc=doc, content=content, title_words=_join(*(_w(p) for p in parts)),
             meta_words=meta, body_words=_join(*(_w(s) for s in sentences)), number_notation=nn,
-            keys=frozenset(notation_keys(nn)) if doc["notation"] else frozenset())
+            keys=own, cited=cited - own)
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -313,7 +333,7 @@ def load(app, count: int, *, batch: int = 5000, check: bool = True) -> dict:
                 number_notation=g.number_notation, direction=d["direction"], state=d["state"],
                 type_key=d["type_key"], urgency=d["urgency"],
                 confidentiality=d["confidentiality"], title_words=g.title_words,
-                meta_words=g.meta_words, body_words=g.body_words, keys=g.keys))
+                meta_words=g.meta_words, body_words=g.body_words, keys=g.keys, cited=g.cited))
             if check and doc_id <= 200:  # the shortcut must index exactly what production does
                 real = document_entry({**d, "notes": "", "direction_note": "", "result": ""},
                                       g.content)

@@ -1,9 +1,9 @@
 """The two full-text backends behind one interface, chosen by the connection's dialect.
 
-Both index the same folded words (:mod:`edoc.search.entries`) and answer the same candidate
-query: the newest ``cap`` entries that satisfy the caller's conditions and match the words, with
-a relevance figure (higher is better). Ranking across candidates happens in
-:mod:`edoc.search.query`.
+Both index the same folded words (:mod:`edoc.search.entries`) and answer the same two
+questions: which are the newest ``cap`` entries that satisfy the caller's conditions and match
+the words (and is each a title/metadata match), and how relevant are some of them (higher is
+better). Ranking happens in :mod:`edoc.search.query`.
 
 * SQLite: FTS5 table ``search_fts`` (title, meta, body), bm25 with column weights.
 * PostgreSQL: ``tsv`` = setweight A (title) || B (meta) || D (body) over the 'simple'
@@ -12,10 +12,10 @@ a relevance figure (higher is better). Ranking across candidates happens in
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    Select,
     Text,
     bindparam,
     column,
@@ -33,10 +33,22 @@ from edoc.search.ddl import FTS_TABLE
 from edoc.search.entries import IndexEntry
 from edoc.search.models import SearchEntry, SearchKey
 
-__all__ = ["Backend", "backend_for"]
+__all__ = ["Backend", "TextQuery", "backend_for"]
 
 #: bm25 / ts_rank_cd weights: a word in the title counts far more than one deep in the body
 W_TITLE, W_META, W_BODY = 10.0, 5.0, 1.0
+
+#: PostgreSQL id windows: the first spans this many entries per wanted candidate, each next
+#: one this many times the previous
+WINDOW_FACTOR, WINDOW_GROWTH = 16, 4
+
+
+@dataclass(frozen=True, slots=True)
+class TextQuery:
+    """Folded words that must all occur."""
+
+    words: tuple[str, ...] = ()
+
 
 _ATTR_COLUMNS = ("agency_id", "direction", "state", "type_key", "urgency", "confidentiality",
                  "date", "title", "number_notation")
@@ -54,8 +66,10 @@ class Backend:
         ids = self._entry_ids(conn, entries)
         entry_ids = list(ids.values())
         conn.execute(delete(SearchKey).where(SearchKey.entry_id.in_(entry_ids)))
-        keys = [{"entry_id": ids[(e.kind, e.object_id)], "key": k[:160], "agency_id": e.agency_id}
-                for e in entries for k in sorted(e.keys)]
+        keys = [{"entry_id": ids[(e.kind, e.object_id)], "key": k[:160], "agency_id": e.agency_id,
+                 "cited": cited}
+                for e in entries
+                for cited, ks in ((False, e.keys), (True, e.cited - e.keys)) for k in sorted(ks)]
         if keys:
             conn.execute(insert(SearchKey), keys)
         self._write_text(conn, entries, ids)
@@ -102,17 +116,20 @@ class Backend:
         raise NotImplementedError
 
     # --- querying -----------------------------------------------------------------------------
-    def candidates(self, words: Sequence[str], *, phrases: Sequence[Sequence[str]] = (),
-                   head_only: bool, conditions: Sequence[Any], cap: int,
-                   ranked: bool = True) -> Select:
-        """``(entry id, relevance)`` of the newest ``cap`` matching entries (relevance 0 when
-        not ``ranked``).
-
-        Every one of ``words`` must occur; or, when ``phrases`` are given, one of the phrases
-        (words adjacent and in order: notation queries). ``head_only``: only title and metadata
-        count.
-        """
+    def matches(self, session: Any, tq: TextQuery, conditions: Sequence[Any],
+                cap: int) -> list[tuple[int, bool]]:
+        """The newest ``cap`` entries matching ``tq`` and ``conditions``, newest first, each with
+        whether every word occurs in the title or metadata."""
         raise NotImplementedError
+
+    def relevance(self, session: Any, tq: TextQuery, ids: Sequence[int]) -> dict[int, float]:
+        """bm25 / ts_rank_cd of these matching entries (higher is better)."""
+        raise NotImplementedError
+
+    def newest(self, session: Any, conditions: Sequence[Any], cap: int) -> list[int]:
+        """The newest ``cap`` entries satisfying ``conditions`` (no words: a filtered list)."""
+        return list(session.scalars(select(SearchEntry.id).where(*conditions)
+                                    .order_by(SearchEntry.id.desc()).limit(cap)))
 
 
 class SqliteBackend(Backend):
@@ -136,20 +153,37 @@ class SqliteBackend(Backend):
                      [{"rowid": ids[(e.kind, e.object_id)], "title": e.title_words,
                        "meta": e.meta_words, "body": e.body_words} for e in entries])
 
-    def candidates(self, words: Sequence[str], *, phrases: Sequence[Sequence[str]] = (),
-                   head_only: bool, conditions: Sequence[Any], cap: int,
-                   ranked: bool = True) -> Select:
+    def _match(self, tq: TextQuery, *, head_only: bool = False):
+        name = "fts_head" if head_only else "fts_all"
+        return literal_column(FTS_TABLE).op("MATCH")(bindparam(name, fts_query(
+            tq.words, head_only=head_only)))
+
+    def matches(self, session: Any, tq: TextQuery, conditions: Sequence[Any],
+                cap: int) -> list[tuple[int, bool]]:
         fts = self._fts
-        # bm25 has a fixed cost (it counts every row holding each word, for the IDF) on top of
-        # a per-row one, so id-only queries skip it.
-        rel = -func.bm25(literal_column(FTS_TABLE), W_TITLE, W_META, W_BODY) if ranked \
-            else literal_column("0.0")
-        match = literal_column(FTS_TABLE).op("MATCH")(
-            bindparam("fts_query", fts_query(words, phrases=phrases, head_only=head_only)))
-        return (select(SearchEntry.id, rel.label("rel"))
-                .select_from(fts.join(SearchEntry.__table__, SearchEntry.id == fts.c.rowid))
-                .where(match, *conditions)
-                .order_by(fts.c.rowid.desc()).limit(cap))
+        ids = list(session.scalars(
+            select(SearchEntry.id)
+            .select_from(fts.join(SearchEntry.__table__, SearchEntry.id == fts.c.rowid))
+            .where(self._match(tq), *conditions)
+            .order_by(fts.c.rowid.desc()).limit(cap)))
+        if not ids:
+            return []
+        # FTS5 walks rowid ranges cheaply: the title/metadata test is one bounded query.
+        head = set(session.scalars(select(fts.c.rowid).where(
+            self._match(tq, head_only=True), fts.c.rowid >= ids[-1], fts.c.rowid <= ids[0])))
+        return [(i, i in head) for i in ids]
+
+    def relevance(self, session: Any, tq: TextQuery, ids: Sequence[int]) -> dict[int, float]:
+        if not ids:
+            return {}
+        # bm25 has a fixed cost (it counts the rows holding each word, for the IDF) and a
+        # per-row one: only the given range is scored.
+        fts = self._fts
+        rel = -func.bm25(literal_column(FTS_TABLE), W_TITLE, W_META, W_BODY)
+        wanted = set(ids)
+        rows = session.execute(select(fts.c.rowid, rel).where(
+            self._match(tq), fts.c.rowid >= min(ids), fts.c.rowid <= max(ids)))
+        return {i: float(r) for i, r in rows if i in wanted}
 
 
 def _safe(words: Sequence[str], bad: str) -> list[str]:
@@ -157,14 +191,9 @@ def _safe(words: Sequence[str], bad: str) -> list[str]:
     return [w for w in words if w and not any(c in w for c in bad)]
 
 
-def fts_query(words: Sequence[str], *, phrases: Sequence[Sequence[str]] = (),
-              head_only: bool = False) -> str:
-    """FTS5 query text: every word (AND), or any of the phrases (OR) when phrases are given."""
-    if phrases:
-        parts = ['"' + " ".join(_safe(p, '"')) + '"' for p in phrases if _safe(p, '"')]
-        expr = " OR ".join(parts)
-    else:
-        expr = " AND ".join(f'"{w}"' for w in _safe(words, '"'))
+def fts_query(words: Sequence[str], *, head_only: bool = False) -> str:
+    """FTS5 query text: every word (AND), in the title and metadata only if ``head_only``."""
+    expr = " AND ".join(f'"{w}"' for w in _safe(words, '"'))
     return f"{{title meta}} : ({expr})" if head_only else expr
 
 
@@ -193,33 +222,60 @@ class PostgresBackend(Backend):
                     ids: dict[tuple[str, int], int]) -> None:
         return None  # the tsv column was written with the entry
 
-    def tsquery(self, words: Sequence[str], *, phrases: Sequence[Sequence[str]] = (),
-                head_only: bool = False):
-        return func.to_tsquery(self._config, bindparam(
-            "ts_query", tsquery_text(words, phrases=phrases, head_only=head_only)))
+    def tsquery(self, tq: TextQuery, *, head_only: bool = False):
+        name = "ts_head" if head_only else "ts_all"
+        return func.to_tsquery(self._config, bindparam(name, tsquery_text(
+            tq.words, head_only=head_only)))
 
-    def candidates(self, words: Sequence[str], *, phrases: Sequence[Sequence[str]] = (),
-                   head_only: bool, conditions: Sequence[Any], cap: int,
-                   ranked: bool = True) -> Select:
-        q = self.tsquery(words, phrases=phrases, head_only=head_only)
-        rel = func.ts_rank_cd(self._weights, SearchEntry.tsv, q) if ranked \
-            else literal_column("0.0")
-        return (select(SearchEntry.id, rel.label("rel"))
-                .where(SearchEntry.tsv.op("@@")(q), *conditions)
-                .order_by(SearchEntry.id.desc()).limit(cap))
+    def matches(self, session: Any, tq: TextQuery, conditions: Sequence[Any],
+                cap: int) -> list[tuple[int, bool]]:
+        """Newest first, through id windows that grow from the newest entries back.
+
+        A GIN index finds matches but cannot give the newest first; a backward scan gives the
+        newest first but must test every row. Either plan, left alone on a million rows, costs
+        seconds for a word of middling frequency (too common for the bitmap, too rare for the
+        scan). Within a window of ids both are bounded, and the planner picks the cheaper.
+        """
+        q = self.tsquery(tq)
+        is_head = SearchEntry.tsv.op("@@")(self.tsquery(tq, head_only=True))
+        rows = self._windows(session, lambda lo, hi, limit: select(SearchEntry.id, is_head).where(
+            SearchEntry.tsv.op("@@")(q), SearchEntry.id >= lo, SearchEntry.id < hi, *conditions)
+            .order_by(SearchEntry.id.desc()).limit(limit), cap)
+        return [(i, bool(h)) for i, h in rows]
+
+    def newest(self, session: Any, conditions: Sequence[Any], cap: int) -> list[int]:
+        # Filters alone (an old date range, a rare type) meet the same problem as words.
+        rows = self._windows(session, lambda lo, hi, limit: select(SearchEntry.id).where(
+            SearchEntry.id >= lo, SearchEntry.id < hi, *conditions)
+            .order_by(SearchEntry.id.desc()).limit(limit), cap)
+        return [r[0] for r in rows]
+
+    def _windows(self, session: Any, build: Any, cap: int) -> list[tuple]:
+        bounds = session.execute(select(func.min(SearchEntry.id), func.max(SearchEntry.id))).one()
+        if bounds[0] is None:
+            return []
+        low, hi = bounds[0], bounds[1] + 1
+        span = max(1000, WINDOW_FACTOR * cap)
+        out: list[tuple] = []
+        while hi > low and len(out) < cap:
+            lo = max(low, hi - span)
+            out.extend(tuple(r) for r in session.execute(build(lo, hi, cap - len(out))))
+            hi, span = lo, span * WINDOW_GROWTH
+        return out
+
+    def relevance(self, session: Any, tq: TextQuery, ids: Sequence[int]) -> dict[int, float]:
+        if not ids:
+            return {}
+        rel = func.ts_rank_cd(self._weights, SearchEntry.tsv, self.tsquery(tq))
+        rows = session.execute(select(SearchEntry.id, rel).where(SearchEntry.id.in_(list(ids))))
+        return {i: float(r) for i, r in rows}
 
 
-def tsquery_text(words: Sequence[str], *, phrases: Sequence[Sequence[str]] = (),
-                 head_only: bool = False) -> str:
-    """to_tsquery input; ``:AB`` keeps only title (A) and metadata (B) positions."""
+def tsquery_text(words: Sequence[str], *, head_only: bool = False) -> str:
+    """to_tsquery input, every word (AND); ``:AB`` keeps only title (A) and metadata (B)
+    positions."""
     suffix = ":AB" if head_only else ""
-
-    def quoted(ws: Sequence[str]) -> list[str]:
-        return [f"'{w}'{suffix}" for w in _safe(ws, "'\\")]
-
-    if phrases:
-        return " | ".join(f"({' <-> '.join(quoted(p))})" for p in phrases if quoted(p))
-    return " & ".join(quoted(words))
+    return " & ".join(f"'{w}'{suffix}" for w in _safe(words, "'\\"))
 
 
 _BACKENDS: dict[str, Backend] = {"sqlite": SqliteBackend(), "postgresql": PostgresBackend()}

@@ -7,6 +7,7 @@ issuing agency, type name, record code and keywords) and the body (extracted ful
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,6 +23,17 @@ MAX_BODY_CHARS = 200_000
 
 DOCUMENT = "document"
 RECORD = "record"
+
+#: at most this many notations cited in one document's text are kept as keys
+MAX_CITED_KEYS = 64
+
+# A number/notation as cited in running text ("căn cứ Quyết định số 15/QĐ-UBND"), on folded
+# text: a cheap pre-filter whose matches notation_keys() then reads properly.
+_CITED_RE = re.compile(
+    r"(?<![\w/])\d{1,7} ?/ ?(?:\d{4} ?/ ?)?[a-z][a-z0-9]{0,15}(?: ?[-–—] ?[a-z0-9]{1,16}){1,6}"
+    r"(?![\w-])")
+# tokens() on text that is already folded (fold is idempotent): folding once serves both.
+_WORD_RE = re.compile(r"[^\W_]+")
 
 #: Document columns whose change alters the indexed words
 DOCUMENT_TEXT_FIELDS = ("subject", "number", "notation", "issuing_agency", "type_key", "notes",
@@ -56,6 +68,8 @@ class IndexEntry:
     meta_words: str = ""
     body_words: str = ""
     keys: frozenset[str] = frozenset()
+    #: notation keys of the numbers/notations the title or text cite (not the object's own)
+    cited: frozenset[str] = frozenset()
 
     def attributes(self) -> dict[str, Any]:
         """The ``search_entries`` columns other than the full-text ones."""
@@ -72,6 +86,22 @@ def words(*texts: str | None, limit: int | None = None) -> str:
         if text:
             out.extend(tokens(text[:limit] if limit else text))
     return " ".join(out)
+
+
+def folded_words(folded: str) -> str:
+    """:func:`words` of text already folded with :func:`edoc.search.text.fold`."""
+    return " ".join(_WORD_RE.findall(folded))
+
+
+def cited_keys(*folded_texts: str) -> frozenset[str]:
+    """Notation keys of the notations cited in already folded texts."""
+    keys: set[str] = set()
+    for folded in folded_texts:
+        for m in _CITED_RE.finditer(folded or ""):
+            keys |= notation_keys(m.group())
+            if len(keys) >= MAX_CITED_KEYS:
+                return frozenset(sorted(keys)[:MAX_CITED_KEYS])
+    return frozenset(keys)
 
 
 def number_notation(number: int | None, notation: str | None) -> str:
@@ -96,16 +126,18 @@ def document_entry(row: Mapping[str, Any], content: str | None = None) -> IndexE
     doctype = find_type(row["type_key"])
     the_date = (_day(row["document_date"]) or _day(row["received_at"])
                 or _day(row["created_at"]) or date.today())
-    body = "\n".join(t for t in (row["notes"], row["direction_note"], row["result"]) if t)
+    notes = "\n".join(t for t in (row["notes"], row["direction_note"], row["result"]) if t)
+    subject = fold(row["subject"])
+    body = fold(" ".join(t[:MAX_BODY_CHARS] for t in (content, notes) if t))
+    own = frozenset(notation_keys(nn)) if row["notation"] else frozenset()
     return IndexEntry(
         kind=DOCUMENT, object_id=row["id"], agency_id=row["agency_id"], date=the_date,
         title=row["subject"] or "", number_notation=nn, direction=row["direction"],
         state=row["state"] or "", type_key=row["type_key"] or "",
         urgency=row["urgency"] or "", confidentiality=row["confidentiality"] or "",
-        title_words=words(row["subject"]),
+        title_words=folded_words(subject),
         meta_words=words(nn, row["issuing_agency"], doctype.name if doctype else None),
-        body_words=words(content, body, limit=MAX_BODY_CHARS),
-        keys=frozenset(notation_keys(nn)) if row["notation"] else frozenset())
+        body_words=folded_words(body), keys=own, cited=cited_keys(subject, body) - own)
 
 
 def record_entry(row: Mapping[str, Any]) -> IndexEntry:
@@ -114,15 +146,16 @@ def record_entry(row: Mapping[str, Any]) -> IndexEntry:
     if isinstance(keywords, str):
         keywords = [keywords]
     keys = {k for k in (_compact(row["notation"]), _compact(row["code"])) if k}
+    title, description = fold(row["title"]), fold(row["description"])
     return IndexEntry(
         kind=RECORD, object_id=row["id"], agency_id=row["agency_id"],
         date=_day(row["start_date"]) or date.today(), title=row["title"] or "",
         number_notation=row["notation"] or row["code"] or "", state=row["state"] or "",
         confidentiality=row["mode"] or "",
-        title_words=words(row["title"]),
+        title_words=folded_words(title),
         meta_words=words(row["notation"], row["code"], row["heading"], " ".join(keywords)),
-        body_words=words(row["description"], limit=MAX_BODY_CHARS),
-        keys=frozenset(keys))
+        body_words=folded_words(description[:MAX_BODY_CHARS]), keys=frozenset(keys),
+        cited=cited_keys(title, description) - keys)
 
 
 def _compact(text: str | None) -> str:

@@ -4,7 +4,8 @@
 dates, the display title and number/notation); the folded words live in the full-text structure
 of each backend: an FTS5 table ``search_fts`` on SQLite (created by :mod:`edoc.search.ddl`, rowid =
 entry id) and the ``tsv`` column with a GIN index on PostgreSQL. ``search_keys`` holds the folded
-notation keys of an entry (``15/qd-ubnd``, ``qd-ubnd``) for exact number/notation hits.
+notation keys of an entry (``15/qd-ubnd``, ``qd-ubnd``) for exact number/notation hits, and
+those of the notations its text cites.
 
 The entry id is also the recency order of the index: candidates of broad queries are the newest
 entries (highest ids), so a full reindex inserts entries oldest first.
@@ -61,16 +62,19 @@ class SearchEntry(Base):
 
 
 class SearchKey(Base):
-    """A folded notation key of an entry; looked up by (agency, key), newest entry first."""
+    """A folded notation key of an entry, its own (``cited`` False: this document is 15/QĐ-UBND)
+    or one its title or text cites (``căn cứ Quyết định số 15/QĐ-UBND``); looked up by
+    (agency, key, cited), newest entry first."""
 
     __tablename__ = "search_keys"
-    __table_args__ = (Index("ix_search_keys_lookup", "agency_id", "key", "entry_id"),)
+    __table_args__ = (Index("ix_search_keys_lookup", "agency_id", "key", "cited", "entry_id"),)
 
     entry_id: Mapped[int] = mapped_column(
         ForeignKey("search_entries.id", ondelete="CASCADE"), primary_key=True,
         autoincrement=False)
     key: Mapped[str] = mapped_column(String(160), primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    cited: Mapped[bool] = mapped_column(default=False)
 
 
 def _install_ddl_events() -> None:

@@ -4,15 +4,16 @@ Ranking is by tier, then relevance, then recency:
 
 3. exact number/notation (or record code) match: ``15/QĐ-UBND`` names this very document;
 2. every word in the title or metadata (trích yếu, số ký hiệu, cơ quan ban hành);
-1. the words anywhere, body included (for a notation query: the notation cited in the text);
+1. the words anywhere, body included (for a notation query: the notation cited in the title or
+   text, found through the cited keys, see :mod:`edoc.search.entries`);
 0. no query words: the filtered list, newest first.
 
 Relevance is bm25 (SQLite) or ts_rank_cd (PostgreSQL) with the title weighing most.
 
-Bounds, which keep every query fast whatever its breadth: each tier's candidate query returns at
-most ``SEARCH_CANDIDATE_CAP`` (default 1000) entries, the newest (highest entry id) that match
-after filters and visibility, and relevance is computed for the newest ``SEARCH_RANK_WINDOW``
-(default 200) text matches only; older candidates of a tier follow its ranked ones, newest
+Bounds, which keep every query fast whatever its breadth: the candidates are the newest
+``SEARCH_CANDIDATE_CAP`` (default 1000) matching entries (highest entry id, after filters and
+visibility), plus as many exact notation hits; relevance is computed for the newest
+``SEARCH_RANK_WINDOW`` (default 200) of them, older candidates following in their tier newest
 first. A query matching more than the cap (``ubnd`` over a million documents) thus ranks its
 newest matches and reports its total as a lower bound (``total_exact`` False); words or filters
 that narrow it bring older matches in.
@@ -30,7 +31,7 @@ from sqlalchemy import select
 
 from edoc.search import highlight as hl
 from edoc.search.access import entry_visible_clause
-from edoc.search.backends import backend_for
+from edoc.search.backends import TextQuery, backend_for
 from edoc.search.entries import DOCUMENT, RECORD, query_key
 from edoc.search.models import SearchEntry, SearchKey
 from edoc.search.text import looks_like_notation, notation_keys, tokens
@@ -58,9 +59,6 @@ class ParsedQuery:
     keys: tuple[str, ...]
     #: the query is essentially a number/notation
     is_notation: bool
-    #: for notation queries: the notation's words in canonical order ("15 qd ubnd"), one
-    #: phrase per notation, matched in full text (documents citing it)
-    phrases: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,13 +118,8 @@ def parse(q: str | None) -> ParsedQuery:
             keys = set(found)
     if raw and " " not in raw.strip() and len(raw) <= 160:
         keys.add(query_key(raw))  # a record code, or the notation exactly as indexed
-    phrases: tuple[tuple[str, ...], ...] = ()
-    if is_notation:
-        # Canonical order, so "QĐ-UBND 15" also finds text citing "15/QĐ-UBND".
-        phrases = tuple(sorted({tuple(tokens(k))[:MAX_WORDS] for k in notation_keys(raw)
-                                if k in keys}))
     return ParsedQuery(raw=raw, words=words, keys=tuple(sorted(k for k in keys if k)),
-                       is_notation=is_notation, phrases=phrases)
+                       is_notation=is_notation)
 
 
 def _kinds(scope: str) -> tuple[str, ...]:
@@ -178,9 +171,9 @@ def search(user: Any, q: str | None = "", *, scope: str = "all",
     ranked: dict[int, list] = {}  # entry id -> [tier, relevance]
     complete = True
 
-    def add(ids: Sequence[int], tier: int, limit: int) -> None:
+    def add(ids: Sequence[int], tier: int) -> None:
         nonlocal complete
-        if len(ids) >= limit:
+        if len(ids) >= cap:
             complete = False
         for i in ids:
             hit = ranked.get(i)
@@ -189,40 +182,27 @@ def search(user: Any, q: str | None = "", *, scope: str = "all",
             elif hit[0] < tier:
                 hit[0] = tier
 
-    def add_ranked(rows: Sequence[Any], tier: int) -> bool:
-        """Relevance of the newest ``window`` matches; True if there may be more."""
-        for i, rel in rows:
-            hit = ranked.setdefault(i, [tier, 0.0])
-            hit[1] = float(rel or 0.0)
-        return len(rows) >= window
-
-    def ids(stmt) -> list[int]:
-        return [row[0] for row in session.execute(stmt)]
-
     if not parsed.words and not parsed.keys:
-        add(list(session.scalars(select(SearchEntry.id).where(*conds)
-                                 .order_by(SearchEntry.id.desc()).limit(cap))), TIER_LIST, cap)
+        add(backend.newest(session, conds, cap), TIER_LIST)
     else:
         if parsed.keys:
-            add(list(session.scalars(
-                select(SearchKey.entry_id)
-                .join(SearchEntry, SearchEntry.id == SearchKey.entry_id)
-                .where(SearchKey.agency_id == user.agency_id, SearchKey.key.in_(parsed.keys),
-                       *conds)
-                .order_by(SearchKey.entry_id.desc()).limit(cap))), TIER_EXACT, cap)
-        if parsed.phrases or parsed.words:
-            words, phrases = (), parsed.phrases
-            if not phrases:
-                words = parsed.words
-                add(ids(backend.candidates(words, head_only=True, conditions=conds, cap=cap,
-                                           ranked=False)), TIER_HEAD, cap)
-            more = add_ranked(session.execute(backend.candidates(
-                words, phrases=phrases, head_only=False, conditions=conds,
-                cap=window)).all(), TIER_TEXT)
-            if more:
-                add(ids(backend.candidates(words, phrases=phrases, head_only=False,
-                                           conditions=conds, cap=cap, ranked=False)),
-                    TIER_TEXT, cap)
+            for cited, tier in ((False, TIER_EXACT), (True, TIER_TEXT)):
+                add(list(session.scalars(
+                    select(SearchKey.entry_id)
+                    .join(SearchEntry, SearchEntry.id == SearchKey.entry_id)
+                    .where(SearchKey.agency_id == user.agency_id,
+                           SearchKey.key.in_(parsed.keys), SearchKey.cited.is_(cited), *conds)
+                    .order_by(SearchKey.entry_id.desc()).limit(cap))), tier)
+        if parsed.words and not parsed.is_notation:
+            # (a notation query is answered by the keys: its own and those cited in texts)
+            tq = TextQuery(words=parsed.words)
+            matches = backend.matches(session, tq, conds, cap)
+            add([i for i, head in matches if not head], TIER_TEXT)
+            add([i for i, head in matches if head], TIER_HEAD)
+            if len(matches) >= cap:
+                complete = False
+            for i, rel in backend.relevance(session, tq, [i for i, _ in matches[:window]]).items():
+                ranked[i][1] = rel
 
     order = sorted(ranked.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0]), reverse=True)
     exact_total = complete
