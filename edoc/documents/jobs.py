@@ -13,13 +13,14 @@ from edoc.jobs import enqueue, handler
 logger = logging.getLogger(__name__)
 
 
-def enqueue_ocr(doc: Document) -> None:
-    enqueue("documents.ocr", {"document_id": doc.id}, dedupe_key=f"ocr:{doc.id}")
+def enqueue_ocr(doc: Document, *, new: bool = False) -> None:
+    """``new``: the document was created in this transaction (no such job can be pending)."""
+    enqueue("documents.ocr", {"document_id": doc.id}, dedupe_key=f"ocr:{doc.id}", fresh=new)
 
 
-def enqueue_signature_check(doc: Document) -> None:
+def enqueue_signature_check(doc: Document, *, new: bool = False) -> None:
     enqueue("documents.verify_signatures", {"document_id": doc.id},
-            dedupe_key=f"verify:{doc.id}")
+            dedupe_key=f"verify:{doc.id}", fresh=new)
 
 
 @handler("documents.ocr", max_attempts=3)

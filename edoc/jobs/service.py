@@ -53,9 +53,15 @@ def handler(kind: str, *, max_attempts: int = 5) -> Callable[[Handler], Handler]
 
 
 def enqueue(kind: str, payload: dict[str, Any] | None = None, *,
-            run_after: datetime | None = None, dedupe_key: str | None = None) -> Job | None:
-    """Add a job to the current transaction. With ``dedupe_key``, skip it if one is pending."""
-    if dedupe_key is not None:
+            run_after: datetime | None = None, dedupe_key: str | None = None,
+            fresh: bool = False) -> Job | None:
+    """Add a job to the current transaction. With ``dedupe_key``, skip it if one is pending.
+
+    ``fresh``: the job is about something created in this very transaction (a new document), so
+    no job with its ``dedupe_key`` can be pending: no query, and the row is not flushed here but
+    with the caller's next flush (together with the other new rows).
+    """
+    if dedupe_key is not None and not fresh:
         pending = db.session.scalar(select(Job).where(
             Job.dedupe_key == dedupe_key, Job.state.in_(("queued", "running"))))
         if pending is not None:
@@ -64,7 +70,8 @@ def enqueue(kind: str, payload: dict[str, Any] | None = None, *,
     job = Job(kind=kind, payload=dict(payload or {}), run_after=run_after or utcnow(),
               max_attempts=reg.max_attempts if reg else 5, dedupe_key=dedupe_key)
     db.session.add(job)
-    db.session.flush()
+    if not fresh:
+        db.session.flush()
     return job
 
 
