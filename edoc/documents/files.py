@@ -7,29 +7,44 @@ from typing import Any
 from edoc import audit
 from edoc.documents.models import Document, DocumentFile
 from edoc.extensions import db
-from edoc.storage.services import open_stored, save_stream
+from edoc.storage.models import StoredObject
+from edoc.storage.services import Saved, open_stored, store_stream
 
 
 def attach_file(doc: Document, data: bytes, *, kind: str, name: str, content_type: str,
                 actor: Any = None) -> DocumentFile:
-    """Store ``data`` and add it to ``doc`` as the next revision of ``kind``.
+    """Store ``data`` and add it to ``doc`` as the next revision of ``kind`` (flushed).
 
     The object is written first; only then is the row added (a failed store raises 503 before
     any row exists, and a failed commit leaves only an orphan object for ``flask storage gc``).
     """
-    stored = save_stream(io.BytesIO(data), content_type=content_type, size=len(data))
-    # doc.files is loaded with the document (selectin), so no query is needed here.
-    revision = max((f.revision for f in doc.files if f.kind == kind), default=0) + 1
-    row = DocumentFile(document_id=doc.id, agency_id=doc.agency_id, stored_object_id=stored.id,
-                       kind=kind, revision=revision, name=name, content_type=content_type,
-                       created_by_id=getattr(actor, "id", None))
-    row.stored = stored
-    db.session.add(row)
-    doc.files.append(row)
+    row = add_file(doc, store_bytes(data, content_type).obj, kind=kind, name=name,
+                   content_type=content_type, actor=actor)
     db.session.flush()
+    return row
+
+
+def store_bytes(data: bytes, content_type: str) -> Saved:
+    """Write ``data`` to the object store and record it (a ``stored_objects`` row)."""
+    return store_stream(io.BytesIO(data), content_type=content_type, size=len(data))
+
+
+def add_file(doc: Document, stored: StoredObject, *, kind: str, name: str, content_type: str,
+             actor: Any = None) -> DocumentFile:
+    """Add stored bytes to ``doc`` as the next revision of ``kind``, without flushing: the row
+    goes in with the next flush (``doc`` may itself be new) and its audit entry names the file
+    id when it is chained at commit."""
+    # doc.files is loaded with the document (selectin), or empty on a new one: no query here.
+    revision = max((f.revision for f in doc.files if f.kind == kind), default=0) + 1
+    row = DocumentFile(agency_id=doc.agency_id, kind=kind, revision=revision, name=name,
+                       content_type=content_type, created_by_id=getattr(actor, "id", None))
+    row.stored = stored
+    doc.files.append(row)  # sets document_id at flush, also for a document not inserted yet
+    db.session.add(row)
+    sha256, size = stored.sha256, stored.size
     audit.record("document.file_added", actor=actor, obj=doc,
-                 details={"file_id": row.id, "kind": kind, "sha256": stored.sha256,
-                          "size": stored.size})
+                 details=lambda: {"file_id": row.id, "kind": kind, "sha256": sha256,
+                                  "size": size})
     return row
 
 

@@ -11,7 +11,7 @@ from edoc.capture import CapturedFile, capture
 from edoc.db import utcnow
 from edoc.documents import jobs as document_jobs
 from edoc.documents.events import add_event
-from edoc.documents.files import attach_file
+from edoc.documents.files import add_file, store_bytes
 from edoc.documents.incoming.duplicates import Duplicate, find_duplicates
 from edoc.documents.metadata import parse_metadata
 from edoc.documents.models import Direction, Document, DocumentText, FileKind
@@ -61,29 +61,36 @@ def capture_incoming(agency_id: int, data: bytes, filename: str, meta: dict[str,
     captured = capture(data, filename)
     values = _fill_from_suggestion(parse_metadata(meta), captured)
     values.setdefault("received_via", received_via)
+    # Bytes first (DESIGN rule 5): a store failure raises before any document row exists.
+    original = store_bytes(captured.original, captured.mime_type)
+    rendition = None
+    if captured.pdf is not None and captured.pdf_sha256 != captured.sha256:
+        rendition = store_bytes(captured.pdf, "application/pdf").obj
     doc = Document(agency_id=agency_id, direction=Direction.INCOMING, state=InState.RECEIVED,
                    received_at=received_at or utcnow(), created_by_id=getattr(actor, "id", None),
-                   **values, **(extra or {}))
+                   files=[], **values, **(extra or {}))
     db.session.add(doc)
-    db.session.flush()
-    attach_file(doc, captured.original, kind=FileKind.ORIGINAL, name=captured.filename,
-                content_type=captured.mime_type, actor=actor)
-    if captured.pdf is not None and captured.pdf_sha256 != captured.sha256:
-        attach_file(doc, captured.pdf, kind=FileKind.RENDITION,
-                    name=captured.pdf_filename or f"{captured.filename}.pdf",
-                    content_type="application/pdf", actor=actor)
+    add_file(doc, original.obj, kind=FileKind.ORIGINAL, name=captured.filename,
+             content_type=captured.mime_type, actor=actor)
+    if rendition is not None:
+        add_file(doc, rendition, kind=FileKind.RENDITION,
+                 name=captured.pdf_filename or f"{captured.filename}.pdf",
+                 content_type="application/pdf", actor=actor)
+    db.session.flush()  # the document and its files: the rows below need its id
     db.session.add(DocumentText(document_id=doc.id, content=captured.extract.text,
                                 needs_ocr=captured.needs_ocr))
     add_event(doc, "received", actor, to_state=InState.RECEIVED,
               data={"via": doc.received_via, "file": captured.filename})
     if captured.needs_ocr:
-        document_jobs.enqueue_ocr(doc)
+        document_jobs.enqueue_ocr(doc, new=True)
     if captured.pdf is not None:
-        document_jobs.enqueue_signature_check(doc)
-    duplicates = find_duplicates(doc, captured.sha256)
+        document_jobs.enqueue_signature_check(doc, new=True)
+    # Bytes stored for the first time in this transaction belong to no other document.
+    duplicates = find_duplicates(doc, None if original.created else captured.sha256)
     if duplicates:
         audit.record("document.duplicate_warning", actor=actor, obj=doc,
                      details={"of": [d.document_id for d in duplicates]})
+    db.session.flush()
     logger.info("incoming document %s captured (%s, %d bytes)", doc.id, captured.kind,
                 captured.size)
     return CaptureResult(doc, captured, duplicates)

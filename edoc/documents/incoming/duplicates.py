@@ -12,6 +12,7 @@ from sqlalchemy import select
 from edoc.documents.models import Document, DocumentFile
 from edoc.extensions import db
 from edoc.search.text import fold
+from edoc.storage.base import key_for
 from edoc.storage.models import StoredObject
 
 
@@ -24,6 +25,9 @@ class Duplicate:
 
 
 def find_duplicates(doc: Document, sha256: str | None = None) -> list[Duplicate]:
+    """Other live documents with the same number, notation and date (and issuing agency), or
+    with ``sha256`` as their original file. Pass no ``sha256`` when the file's bytes were first
+    stored in this transaction: then no other document can have them."""
     found: dict[int, Duplicate] = {}
     base = select(Document).where(Document.agency_id == doc.agency_id,
                                   Document.direction == doc.direction, Document.id != doc.id,
@@ -41,9 +45,10 @@ def find_duplicates(doc: Document, sha256: str | None = None) -> list[Duplicate]
             found[d.id] = Duplicate(d.id, "same_number_notation_date", d.registration_number,
                                     d.state)
     if sha256:
+        # By key, not sha256: the key is the content address and has the unique index.
         stmt = base.where(Document.id.in_(
             select(DocumentFile.document_id).join(StoredObject)
-            .where(StoredObject.sha256 == sha256, DocumentFile.kind == "original")))
+            .where(StoredObject.key == key_for(sha256), DocumentFile.kind == "original")))
         for d in db.session.scalars(stmt.limit(10)):
             found.setdefault(d.id, Duplicate(d.id, "same_file", d.registration_number, d.state))
     return list(found.values())

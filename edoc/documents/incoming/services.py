@@ -29,6 +29,7 @@ from edoc.documents.models import (
     Assignment,
     AssignmentParty,
     Document,
+    DocumentFile,
     FileKind,
     PartyRole,
 )
@@ -62,41 +63,54 @@ def register(doc: Document, actor: User, *, register_book_id: int | None = None,
     check_version(doc, expected_version)
     book = choose_book(doc.agency_id, "incoming", type_key=doc.type_key,
                        confidential=doc.confidentiality != "thuong", book_id=register_book_id)
+    # Everything the stamp needs is read now: taking the number locks the book's counter row
+    # until commit (PostgreSQL), so the work after it is kept short.
+    source = _stamp_source(doc)
     now = utcnow()
     year = numbering_year(now)
     transition(doc, InAction.REGISTER, actor, data={"book_id": book.id})
     doc.register_book_id, doc.registration_year = book.id, year
+    # Flushed before the counter lock: the document row is locked first, the counter last.
+    db.session.flush()
     doc.registration_number = take_next_number(book, year)
     doc.registered_at = now
+    if source is None:
+        add_event(doc, "stamp_skipped", actor, note=_("Tệp không phải PDF nên không đóng dấu đến."))
+    else:
+        _stamp(doc, actor, *source)
     db.session.flush()
-    _stamp(doc, actor)
     notify_sender(doc, "03", actor)
     logger.info("incoming %s registered as %s/%s in book %s", doc.id, doc.registration_number,
                 year, book.id)
     return doc
 
 
-def _stamp(doc: Document, actor: User) -> None:
-    """Add the "ĐẾN" stamp as an annotation in an incremental update; the original stays."""
-    from signing.errors import PdfError
-    from signing.incoming import add_incoming_stamp
-
-    from edoc.documents.files import attach_file, read_file
+def _stamp_source(doc: Document) -> tuple[DocumentFile, bytes, str] | None:
+    """The file to stamp, its bytes and the agency's name; None if there is no PDF."""
+    from edoc.documents.files import read_file
 
     source = doc.current_file(FileKind.OCR, FileKind.RENDITION, FileKind.ORIGINAL)
     if source is None or source.content_type != "application/pdf":
-        add_event(doc, "stamp_skipped", actor, note=_("Tệp không phải PDF nên không đóng dấu đến."))
-        return
+        return None
+    return source, read_file(source), doc_agency_name(doc)
+
+
+def _stamp(doc: Document, actor: User, source: DocumentFile, data: bytes, agency: str) -> None:
+    """Add the "ĐẾN" stamp as an annotation in an incremental update; the original stays."""
+    from edoc.documents.files import add_file, store_bytes
+    from signing.errors import PdfError
+    from signing.incoming import add_incoming_stamp
+
     try:
-        stamped = add_incoming_stamp(read_file(source), number=doc.registration_number,
+        stamped = add_incoming_stamp(data, number=doc.registration_number,
                                      received_at=doc.received_at or doc.registered_at,
-                                     agency=doc_agency_name(doc))
+                                     agency=agency)
     except PdfError as exc:  # a PDF we can read but not update: register anyway, say so
         logger.warning("stamp of document %s failed: %s", doc.id, exc)
         add_event(doc, "stamp_failed", actor, note=str(exc))
         return
-    attach_file(doc, stamped, kind=FileKind.STAMPED, name=source.name, content_type=
-                "application/pdf", actor=actor)
+    add_file(doc, store_bytes(stamped, "application/pdf").obj, kind=FileKind.STAMPED,
+             name=source.name, content_type="application/pdf", actor=actor)
 
 
 def doc_agency_name(doc: Document) -> str:

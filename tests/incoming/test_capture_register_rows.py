@@ -1,0 +1,100 @@
+"""What capture + registration leave behind, row by row: files, jobs, events, audit entries and
+duplicate warnings (the service path the throughput benchmark drives)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import select
+
+from edoc.documents.models import Document, DocumentEvent, DocumentFile, DocumentText
+from tests.capture.samples import decree30_docx
+from tests.incoming.helpers import QUYET_DINH, office, pdf_bytes
+
+
+def _capture(o, data: bytes, name: str = "qd.pdf"):
+    from edoc.documents.incoming.capture import capture_incoming
+
+    return capture_incoming(o["agency"].id, data, name, {}, actor=o["clerk"])
+
+
+def _audit(db, doc_id: int) -> list:
+    from edoc.audit.models import AuditEntry
+
+    return list(db.session.scalars(select(AuditEntry).where(
+        AuditEntry.object_type == "Document", AuditEntry.object_id == str(doc_id))
+        .order_by(AuditEntry.seq)))
+
+
+def test_capture_and_register_in_one_transaction(app, factories, db):
+    from edoc.documents.incoming import services
+    from edoc.jobs.models import Job
+
+    o = office(factories)
+    doc = _capture(o, pdf_bytes()).document
+    services.register(doc, o["clerk"])
+    db.session.commit()
+    db.session.expire_all()
+
+    doc = db.session.get(Document, doc.id)
+    assert (doc.state, doc.registration_number, doc.version_id) == ("registered", 1, 3)
+    files = db.session.scalars(select(DocumentFile).where(DocumentFile.document_id == doc.id)
+                               .order_by(DocumentFile.id)).all()
+    assert [(f.kind, f.revision) for f in files] == [("original", 1), ("stamped", 1)]
+    assert db.session.get(DocumentText, doc.id).content.startswith("UBND TỈNH PHÚ THỌ")
+    jobs = db.session.scalars(select(Job).where(Job.dedupe_key == f"verify:{doc.id}")).all()
+    assert [j.kind for j in jobs] == ["documents.verify_signatures"]
+    events = db.session.scalars(select(DocumentEvent.action).where(
+        DocumentEvent.document_id == doc.id).order_by(DocumentEvent.id)).all()
+    assert events == ["received", "register"]
+    entries = _audit(db, doc.id)
+    assert [e.action for e in entries] == [
+        "document.file_added", "document.received", "document.register", "document.file_added"]
+    # The file ids did not exist when the entries were queued: they are filled in at commit.
+    assert [e.details["file_id"] for e in entries if e.action == "document.file_added"] == \
+        [f.id for f in files]
+    assert entries[0].details["sha256"] == files[0].sha256
+
+
+def test_same_bytes_again_are_a_duplicate_in_the_same_and_a_later_transaction(app, factories,
+                                                                              db):
+    o = office(factories)
+    data = pdf_bytes()
+    first = _capture(o, data).document
+    second = _capture(o, data)  # same transaction
+    assert [d.document_id for d in second.duplicates] == [first.id]
+    db.session.commit()
+    later = _capture(o, data)
+    assert {d.document_id for d in later.duplicates} == {first.id, second.document.id}
+
+
+def test_same_file_is_found_without_a_matching_number(app, factories, db):
+    o = office(factories)
+    data = pdf_bytes()
+    first = _capture(o, data).document
+    first.number = None  # the clerk corrected it: only the file is the same now
+    db.session.commit()
+    dups = _capture(o, data).duplicates
+    assert [(d.document_id, d.reason) for d in dups] == [(first.id, "same_file")]
+
+
+def test_new_bytes_with_another_number_are_no_duplicate(app, factories, db):
+    from tests.capture.samples import decree30_pdf
+
+    o = office(factories)
+    _capture(o, pdf_bytes())
+    db.session.commit()
+    other = decree30_pdf(replace(QUYET_DINH, number_line="Số: 16/QĐ-SNV"))
+    assert _capture(o, other).duplicates == []
+
+
+def test_docx_is_registered_without_a_stamp(app, factories, db):
+    from edoc.documents.incoming import services
+
+    o = office(factories)
+    doc = _capture(o, decree30_docx(QUYET_DINH), "qd.docx").document
+    services.register(doc, o["clerk"])
+    db.session.commit()
+    events = db.session.scalars(select(DocumentEvent.action).where(
+        DocumentEvent.document_id == doc.id).order_by(DocumentEvent.id)).all()
+    assert events == ["received", "register", "stamp_skipped"]
+    assert [f.kind for f in doc.files] == ["original"]
