@@ -1,15 +1,18 @@
 """Text extraction for search and for the metadata suggestion.
 
-PDF: pypdf, page by page, plus whether the pages need OCR (a scanned page has an image and no
-meaningful text layer). DOCX: python-docx's XML, paragraphs and tables in document order, split
-into pages at explicit page breaks and at the page breaks Word recorded when it last laid the
-document out (so ``pages[0]`` is the first page of a Word file too, approximately).
+PDF: PDFium (pypdf as fallback), page by page, plus whether the pages need OCR (a scanned page
+has an image and no meaningful text layer). DOCX: python-docx's XML, paragraphs and tables in
+document order, split into pages at explicit page breaks and at the page breaks Word recorded
+when it last laid the document out (so ``pages[0]`` is the first page of a Word file too,
+approximately).
 """
 from __future__ import annotations
 
 import logging
+import threading
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from edoc.capture.filetypes import FileKind
 from edoc.capture.inspect import load_docx, open_pdf, pdf_corrupt_error
@@ -98,36 +101,106 @@ def extract_pdf(data: bytes, *, max_pages: int | None = None) -> ExtractResult:
 
     Raises ValidationError ``pdf_corrupt``/``pdf_encrypted`` when the file does not open; a page
     whose text cannot be extracted counts as a page without text.
+
+    pypdf opens the file (its checks decide what is refused) and looks for images; the text
+    comes from PDFium (about four times faster, the same Vietnamese text on our samples), with
+    pypdf's extraction as the fallback for a file or page PDFium cannot read.
     """
     reader = open_pdf(data)
     try:
         page_count = len(reader.pages)
     except Exception as exc:
         raise pdf_corrupt_error(exc) from exc
+    wanted = page_count if max_pages is None else min(page_count, max_pages)
+    fast = _pdfium_texts(data, wanted)
     pages: list[str] = []
     ocr_pages: list[int] = []
     redo = False
-    for index in range(page_count if max_pages is None else min(page_count, max_pages)):
-        try:
-            page = reader.pages[index]
-        except Exception as exc:
-            logger.info("page %d unreadable: %s", index, exc)
-            pages.append("")
-            continue
-        try:
-            text = _clean(page.extract_text() or "")
-        except Exception as exc:  # odd fonts and broken streams: keep the other pages
-            logger.info("text extraction failed on page %d: %s: %s", index,
-                        type(exc).__name__, exc)
-            text = ""
+    for index in range(wanted):
+        page = None
+        text = fast[index] if index < len(fast) else None
+        if text is None:
+            page, text = _pypdf_page_text(reader, index)
         pages.append(text)
-        if not is_meaningful(text) and _page_has_image(page):
-            ocr_pages.append(index)
-            redo = redo or _alnum_count(text) > 0
+        if not is_meaningful(text):
+            if page is None:
+                page = _pypdf_page(reader, index)
+            if page is not None and _page_has_image(page):
+                ocr_pages.append(index)
+                redo = redo or _alnum_count(text) > 0
     ocr_mode = ("redo" if redo else "skip") if ocr_pages else None
     return ExtractResult(text="\n\n".join(pages), pages=tuple(pages), page_count=page_count,
                          needs_ocr=bool(ocr_pages), ocr_pages=tuple(ocr_pages),
                          ocr_mode=ocr_mode)
+
+
+def _pypdf_page(reader, index: int):
+    try:
+        return reader.pages[index]
+    except Exception as exc:
+        logger.info("page %d unreadable: %s", index, exc)
+        return None
+
+
+def _pypdf_page_text(reader, index: int) -> tuple[Any, str]:
+    page = _pypdf_page(reader, index)
+    if page is None:
+        return None, ""
+    try:
+        return page, _clean(page.extract_text() or "")
+    except Exception as exc:  # odd fonts and broken streams: keep the other pages
+        logger.info("text extraction failed on page %d: %s: %s", index, type(exc).__name__, exc)
+        return page, ""
+
+
+# PDFium is not thread-safe: one document at a time per process.
+_PDFIUM_LOCK = threading.Lock()
+
+
+def _pdfium_texts(data: bytes, count: int) -> list[str | None]:
+    """Text of the first ``count`` pages by PDFium; None for a page it cannot read, [] when it
+    cannot open the file (or is not installed)."""
+    try:
+        import pypdfium2 as pdfium
+    except ImportError:  # optional accelerator
+        return []
+    out: list[str | None] = []
+    with _PDFIUM_LOCK:
+        try:
+            doc = pdfium.PdfDocument(data)
+        except Exception as exc:  # pypdf opened it: let pypdf read it
+            logger.info("PDFium cannot open the PDF (%s): using pypdf", exc)
+            return []
+        try:
+            if len(doc) < count:
+                return []
+            for index in range(count):
+                out.append(_pdfium_page_text(doc, index))
+        finally:
+            doc.close()
+    return out
+
+
+def _pdfium_page_text(doc, index: int) -> str | None:
+    try:
+        page = doc[index]
+        try:
+            textpage = page.get_textpage()
+            try:
+                raw = textpage.get_text_range()
+            finally:
+                textpage.close()
+        finally:
+            page.close()
+    except Exception as exc:
+        logger.info("PDFium cannot read page %d (%s): using pypdf", index, exc)
+        return None
+    # PDFium reports a hyphen that breaks a word at a line end as U+0002 (or U+FFFE): the
+    # hyphen, as pypdf reads it.
+    return _clean(raw.translate(_PDFIUM_HYPHENS))
+
+
+_PDFIUM_HYPHENS = {0x02: "-", 0xFFFE: "-"}
 
 
 # --- DOCX --------------------------------------------------------------------------------------

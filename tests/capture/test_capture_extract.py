@@ -231,3 +231,44 @@ def test_docx_tracked_changes_and_text_box_fallback():
             '</mc:Fallback></mc:AlternateContent></w:r>'))
 
     assert extract_docx(_docx(build)).pages[0] == "Giữ đã thêm\nKHẨN"
+
+
+@pytest.mark.parametrize("order", ["columns", "rows"])
+def test_pdfium_reads_the_same_vietnamese_text_as_pypdf(order, monkeypatch):
+    """PDFium gives the text (faster); pypdf is the fallback. Both read our samples alike."""
+    from edoc.capture import extract
+    from tests.capture.samples import CONG_VAN, KE_HOACH
+
+    for sample in (QUYET_DINH, CONG_VAN, KE_HOACH):
+        data = decree30_pdf(sample, order=order, pages=2)
+        fast = extract_pdf(data)
+        assert extract._pdfium_texts(data, 2) == list(fast.pages)
+        with monkeypatch.context() as m:
+            m.setattr(extract, "_pdfium_texts", lambda data, count: [])
+            assert extract_pdf(data) == fast
+
+
+def test_pdfium_page_failure_falls_back_to_pypdf_for_that_page(monkeypatch):
+    from edoc.capture import extract
+
+    data = decree30_pdf(QUYET_DINH, pages=2)
+    expected = extract_pdf(data)
+    monkeypatch.setattr(extract, "_pdfium_texts", lambda data, count: [None, "trang hai"])
+    result = extract_pdf(data)
+    assert result.pages == (expected.pages[0], "trang hai")
+
+
+def test_pdfium_cannot_open_but_pypdf_can(monkeypatch):
+    import pypdfium2
+
+    from edoc.capture import extract
+
+    data = decree30_pdf(QUYET_DINH)
+    expected = extract_pdf(data)
+
+    def refuse(*args, **kwargs):
+        raise pypdfium2.PdfiumError("cannot open")
+
+    monkeypatch.setattr(pypdfium2, "PdfDocument", refuse)
+    assert extract._pdfium_texts(data, 1) == []
+    assert extract_pdf(data) == expected
