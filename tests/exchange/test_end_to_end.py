@@ -244,3 +244,28 @@ def test_axis_failing_after_storing_delivers_once(province, ward, sealed_pdf, si
     assert len(_incoming(ward)) == 1
     work(province)
     assert _codes(delivery_id) == ["01"]
+
+
+def test_the_same_document_arriving_twice_makes_one(province, ward, sealed_pdf, sim):
+    """The sender sends the same packet again as a new axis message (another message id): B
+    applies both messages, keeps one document, and says 01 once."""
+    from edoc.exchange.models import ExchangeMessage
+    from edoc.exchange.outbox import read_raw
+    from edoc.extensions import db
+
+    doc = sealed_decision(province, sealed_pdf)
+    delivery_id = dispatch_to(province, doc, WARD_ORGAN).id
+    work(province)
+    sent = read_raw(db.session.scalar(select(ExchangeMessage)))
+    sim.client(sim.province).send(sent, message_id="resent-by-hand")
+    assert len(sim.client(sim.ward).list_received(message_type="edoc")) == 2
+    work(ward)
+    assert len(_incoming(ward)) == 1
+    with ward.ctx():
+        rows = db.session.scalars(select(ExchangeMessage).where(
+            ExchangeMessage.direction == "in").order_by(ExchangeMessage.id)).all()
+        assert [(r.state, r.ack_state, r.document_id) for r in rows] == [
+            ("processed", "done", rows[0].document_id)] * 2
+        assert rows[1].info["duplicate_of"] == rows[0].document_id
+    work(province)
+    assert _codes(delivery_id) == ["01"]
