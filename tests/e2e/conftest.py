@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,9 +92,37 @@ def page(browser, live_system):
     context.close()
 
 
+#: how long a screenshot waits for Chromium's PDF viewer to show the document before it is taken
+#: anyway (the shot is evidence, not an assertion)
+PDF_PAINT_TIMEOUT_MS = 5000
+_PDF_SIZED = ("() => { const s = document.getElementById('sizer'); "
+              "return !!s && s.offsetHeight > 0; }")
+
+
+def _wait_for_pdf_viewer(page) -> None:
+    """Chromium's PDF viewer is an extension frame that loads and paints after the page's load
+    event; a screenshot taken at once shows an empty grey box. Wait (bounded) until the viewer
+    has laid out the document, then give it one short moment to paint the first page."""
+    from playwright.sync_api import Error
+
+    if page.locator("[data-testid=pdf-preview]").count() == 0:
+        return
+    deadline = time.monotonic() + PDF_PAINT_TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        for frame in page.frames[1:]:  # the viewer's frames, under the <object>
+            try:
+                if frame.evaluate(_PDF_SIZED):
+                    page.wait_for_timeout(400)
+                    return
+            except Error:  # the viewer frame navigated or went away meanwhile
+                pass
+        page.wait_for_timeout(100)
+
+
 def shot(page, name: str) -> Path:
     SHOTS.mkdir(exist_ok=True)
     path = SHOTS / f"{name}.png"
+    _wait_for_pdf_viewer(page)
     page.screenshot(path=str(path), full_page=True)
     return path
 

@@ -59,6 +59,8 @@ def test_archivist_accepts_finds_unaccented_and_exports(page, live_system, tmp_p
     page.goto("/records/new")
     entry = page.locator("[data-testid=file-plan-entry] option", has_text="01.VP")
     page.select_option("[data-testid=file-plan-entry]", value=entry.get_attribute("value"))
+    # The record starts with its first document (the invitation, dated three days ago).
+    page.fill("[data-testid=open-from-plan] #f-start_date", (today - timedelta(days=3)).isoformat())
     page.fill("[data-testid=open-from-plan] #f-keywords", "hội nghị, tổng kết")
     page.click("[data-testid=open-record]")
     page.wait_for_selector("text=Đã lập hồ sơ")

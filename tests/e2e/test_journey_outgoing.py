@@ -49,7 +49,6 @@ def test_outgoing_document_from_draft_to_recipient_statuses(page):
                        value=option_value(page, f"{form} [data-testid=template-meta-signer]",
                                           "Lê Văn Hùng"))
     page.select_option(f"{form} [data-testid=template-meta-recipient-organs]", value=PROVINCE)
-    page.fill(f"{form} #template-m-r-names", "Như trên")
     page.fill("#t-addressees", "Ủy ban nhân dân tỉnh Phú Thọ")
     page.fill("[data-testid=template-body]", "\n".join([
         "Thực hiện Kế hoạch chuyển đổi số năm 2026 của Ủy ban nhân dân tỉnh, Ủy ban nhân dân "
