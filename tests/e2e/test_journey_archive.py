@@ -19,15 +19,14 @@ from tests.e2e.conftest import login, logout, shot
 pytestmark = pytest.mark.e2e
 
 
-def _invitation(today) -> Decree30Doc:
-    day = today - timedelta(days=3)
+def _invitation(day, year: int) -> Decree30Doc:
     return Decree30Doc(
         agency_lines=("UBND TỈNH PHÚ THỌ", "VĂN PHÒNG"),
         number_line="Số: 118/GM-VP",
         place_date=f"Phú Thọ, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}",
         heading="GIẤY MỜI",
-        subject_lines=(f"Dự Hội nghị tổng kết công tác năm {today.year}",
-                       f"và triển khai nhiệm vụ năm {today.year + 1}"),
+        subject_lines=(f"Dự Hội nghị tổng kết công tác năm {year}",
+                       f"và triển khai nhiệm vụ năm {year + 1}"),
         body=("Kính gửi: Ủy ban nhân dân phường Vĩnh Phúc.",
               "Văn phòng Ủy ban nhân dân tỉnh trân trọng kính mời lãnh đạo Ủy ban nhân dân "
               "phường dự Hội nghị tổng kết công tác năm.",
@@ -39,9 +38,11 @@ def test_archivist_accepts_finds_unaccented_and_exports(page, live_system, tmp_p
     with live_system.app.app_context():
         today = local_today()  # the agency's calendar day, as the app sees it
     year = today.year
+    # The invitation is a few days old, but of this year: the record is this year's.
+    dated = max(today - timedelta(days=3), today.replace(month=1, day=1))
     title = f"Hồ sơ hội nghị tổng kết công tác năm {year}"
     pdf = tmp_path / "GM-118-VP.pdf"
-    pdf.write_bytes(decree30_pdf(_invitation(today)))
+    pdf.write_bytes(decree30_pdf(_invitation(dated, year)))
 
     # --- the clerk of the office captures and registers the invitation ----------------------
     login(page, "vanthu")
@@ -59,8 +60,8 @@ def test_archivist_accepts_finds_unaccented_and_exports(page, live_system, tmp_p
     page.goto("/records/new")
     entry = page.locator("[data-testid=file-plan-entry] option", has_text="01.VP")
     page.select_option("[data-testid=file-plan-entry]", value=entry.get_attribute("value"))
-    # The record starts with its first document (the invitation, dated three days ago).
-    page.fill("[data-testid=open-from-plan] #f-start_date", (today - timedelta(days=3)).isoformat())
+    # The record starts with its first document.
+    page.fill("[data-testid=open-from-plan] #f-start_date", dated.isoformat())
     page.fill("[data-testid=open-from-plan] #f-keywords", "hội nghị, tổng kết")
     page.click("[data-testid=open-record]")
     page.wait_for_selector("text=Đã lập hồ sơ")
