@@ -21,6 +21,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -46,12 +47,57 @@ logger = logging.getLogger(__name__)
 _SIDECAR = ".json"
 
 
+def _open_dir(path: Path) -> int:
+    return os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+
+
 def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    fd = _open_dir(path)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class _ParallelSync:
+    """Runs several fsyncs at once. Each fsync waits for a journal commit; issued together, the
+    file system commits them in one (ext4, XFS), so syncing the data and its sidecar (or a
+    directory and its new parent) costs about one wait instead of two. A small thread pool,
+    made again in a forked child (threads do not survive fork)."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None or self._pid != os.getpid():
+                self._pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="edoc-fsync")
+                self._pid = os.getpid()
+            return self._pool
+
+    def run(self, fds: list[int]) -> None:
+        if len(fds) <= 1:
+            for fd in fds:
+                os.fsync(fd)
+            return
+        others = [self._executor().submit(os.fsync, fd) for fd in fds[1:]]
+        errors: list[BaseException] = []
+        try:
+            os.fsync(fds[0])
+        except OSError as exc:
+            errors.append(exc)
+        for future in others:  # wait for every one, even after a failure: fds get closed next
+            try:
+                future.result()
+            except OSError as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+
+
+_SYNC = _ParallelSync()
 
 
 def _unavailable(exc: OSError, what: str) -> StorageUnavailable:
@@ -103,20 +149,27 @@ class FilesystemStore:
 
     def _sync_dirs(self, target_dir: Path, created: list[Path]) -> None:
         """Make the renames into ``target_dir`` and the directories just created durable."""
-        if self._fsync:
-            _fsync_dir(target_dir)
-            for d in reversed(created):
-                _fsync_dir(d)
+        if not self._fsync:
+            return
+        fds: list[int] = []
+        try:
+            for d in [target_dir, *reversed(created)]:
+                fds.append(_open_dir(d))
+            _SYNC.run(fds)
+        finally:
+            for fd in fds:
+                os.close(fd)
 
-    def _temp_file(self, data: bytes, mode: int) -> str:
-        """A synced temp file holding ``data`` (to be renamed into place)."""
+    def _temp_file(self, data: bytes, mode: int, *, sync_with: int | None = None) -> str:
+        """A synced temp file holding ``data`` (to be renamed into place); ``sync_with``: the fd
+        of another written temp file, synced together with this one."""
         fd, tmp_name = tempfile.mkstemp(dir=self._tmp_dir(), prefix="put-")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 if self._fsync:
-                    os.fsync(fh.fileno())
+                    _SYNC.run([fh.fileno()] + ([] if sync_with is None else [sync_with]))
             os.chmod(tmp_name, mode)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
@@ -174,12 +227,11 @@ class FilesystemStore:
                 if path.exists():
                     os.unlink(tmp_name)
                     return self._existing(key, path, sha, total, content_type, meta)
-                if self._fsync:
-                    os.fsync(fh.fileno())
+                # The sidecar is written, and both files are synced together.
+                side_name = self._temp_file(self._meta_bytes({
+                    "content_type": content_type, "metadata": meta,
+                    "created_at": utcnow().isoformat()}), 0o644, sync_with=fh.fileno())
             os.chmod(tmp_name, 0o444)
-            side_name = self._temp_file(self._meta_bytes({
-                "content_type": content_type, "metadata": meta,
-                "created_at": utcnow().isoformat()}), 0o644)
             created = self._makedirs(path.parent)
             # Sidecar first: whoever sees the data file also finds its metadata.
             os.replace(side_name, self._sidecar(path))

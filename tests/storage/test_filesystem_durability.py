@@ -86,7 +86,7 @@ def test_put_syncs_data_sidecar_and_every_new_directory(store, monkeypatch) -> N
         "sha256", "sha256/" + res.sha256[:2], leaf]
 
 
-def test_put_into_an_existing_directory_costs_three_fsyncs(store, monkeypatch) -> None:
+def test_put_into_an_existing_directory_takes_three_fsyncs_in_two_rounds(store, monkeypatch):
     first = store.put(io.BytesIO(b"first object"))
     # Another object for the same leaf directory (same first four hex digits of its digest).
     data = next(d for n in range(10_000_000) if hashlib.sha256(
@@ -96,8 +96,10 @@ def test_put_into_an_existing_directory_costs_three_fsyncs(store, monkeypatch) -
     assert os.path.dirname(res.key) == os.path.dirname(first.key)
     _, data_tmp = _renamed_to(rec, res.key)
     _, side_tmp = _renamed_to(rec, res.key + ".json")
-    assert [what for op, what in rec.ops if op == "fsync"] == [
-        data_tmp, side_tmp, os.path.dirname(res.key)]
+    synced = [what for op, what in rec.ops if op == "fsync"]
+    # The two temp files are synced together (in either order), then the directory.
+    assert len(synced) == 3
+    assert set(synced[:2]) == {data_tmp, side_tmp} and synced[2] == os.path.dirname(res.key)
     assert rec.count("mkdir") == 0
 
 
@@ -140,3 +142,65 @@ def test_without_fsync_nothing_is_synced(tmp_path, monkeypatch) -> None:
     res = store.put(io.BytesIO(b"test data"))
     assert rec.count("fsync") == 0
     assert (store.root / res.key).read_bytes() == b"test data"
+
+
+def test_files_synced_together_are_synced_at_the_same_time(store, monkeypatch) -> None:
+    """The data and its sidecar are fsynced side by side (one journal commit for both)."""
+    import threading
+
+    real_fsync = os.fsync
+    inside = []
+    overlap = threading.Event()
+    lock = threading.Lock()
+
+    def slow_fsync(fd: int) -> None:
+        with lock:
+            inside.append(fd)
+            if len(inside) > 1:
+                overlap.set()
+        overlap.wait(2)  # the first one waits until the second one has started
+        with lock:
+            inside.remove(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", slow_fsync)
+    store.put(io.BytesIO(b"synced together"))
+    assert overlap.is_set()
+
+
+def test_a_failed_sync_fails_the_put_and_leaves_nothing(store, monkeypatch) -> None:
+    real_fsync = os.fsync
+    calls = []
+
+    def failing(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(5, "Input/output error")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", failing)
+    from edoc.storage.base import StorageUnavailable
+
+    with pytest.raises(StorageUnavailable):
+        store.put(io.BytesIO(b"never stored"))
+    assert not list((store.root / "tmp").iterdir())
+    assert not (store.root / "sha256").exists()
+
+
+def _put_in_child(root: str) -> None:
+    FilesystemStore(root).put(io.BytesIO(b"written by a forked child"))
+
+
+def test_a_forked_child_syncs_with_its_own_threads(store) -> None:
+    """Like a gunicorn worker forked from a master that already stored something: the sync
+    threads of the parent do not exist in the child, the child makes its own."""
+    import multiprocessing
+
+    store.put(io.BytesIO(b"parent first"))  # the parent's sync threads now exist
+    child = multiprocessing.get_context("fork").Process(target=_put_in_child,
+                                                        args=(str(store.root),))
+    child.start()
+    child.join(30)
+    assert child.exitcode == 0
+    assert any(p.read_bytes() == b"written by a forked child"
+               for p in (store.root / "sha256").rglob("*") if p.is_file())
