@@ -90,6 +90,29 @@ SETTINGS: tuple[Setting, ...] = (
     _s("SIGNING_TEST_PKI_DIR", str, "", "Folder of the test PKI made by `flask signing "
        "test-pki`. Empty: `instance/pki`."),
     _s("SIGNING_IMAGE_MAX_KB", int, 1024, "Largest signature or seal PNG accepted, in KB."),
+    # --- exchange with the provincial axis ---
+    _s("AXIS_URL", str, "", "Base URL of the interconnection axis; empty turns exchange off "
+       "(`make run` points it at the bundled axis simulator)."),
+    _s("AXIS_SYSTEM_ID", str, "", "System id on the axis, when given here rather than per "
+       "agency in the database (`flask exchange credentials`)."),
+    _s("AXIS_SECRET", str, "", "Secret (HMAC key) of that system id; never logged."),
+    _s("AXIS_ORGAN_ID", str, "", "Agency the credentials above belong to; empty: the only hosted "
+       "agency."),
+    _s("AXIS_POLL_SECONDS", int, 30, "Seconds between polls of the axis for new messages."),
+    _s("AXIS_TIMEOUT", int, 30, "Read timeout of one request to the axis, in seconds."),
+    _s("AXIS_RETRIES", int, 1, "Immediate retries of one request on connection errors or 5xx."),
+    _s("AXIS_CONCURRENCY", int, 4, "Threads that fetch, pre-store and acknowledge messages "
+       "around the in-order apply."),
+    _s("AXIS_BACKOFF_SECONDS", int, 5, "First delay before an outbox retry; doubles each "
+       "failure."),
+    _s("AXIS_MAX_BACKOFF_SECONDS", int, 600, "Longest delay between outbox retries."),
+    _s("AXIS_INBOUND_MAX_ATTEMPTS", int, 10, "Tries of a received message failing on our side "
+       "before it is refused."),
+    _s("AXIS_SIGN_XML", bool, False, "Sign outgoing envelopes with XML-DSig."),
+    _s("AXIS_XML_KEY_FILE", str, "", "PEM private key for the XML-DSig of outgoing envelopes."),
+    _s("AXIS_XML_CERT_FILE", str, "", "PEM certificate for that signature."),
+    _s("AXIS_XML_KEY_PASSPHRASE", str, "", "Passphrase of that key."),
+    _s("AXIS_DEMO_SIMULATOR", bool, True, "`make run` starts the axis simulator beside the app."),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}

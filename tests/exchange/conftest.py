@@ -59,15 +59,6 @@ def config_overrides(request, exchange_ca_pem) -> dict:
             **(dict(marker.kwargs) if marker else {})}
 
 
-@pytest.fixture(autouse=True)
-def _signature_check_import(monkeypatch):
-    """``documents.verify_signatures`` imports ``record_verification`` from
-    ``edoc.signatures.services`` (it lives in ``edoc.signatures.verification``) and silently
-    skips on the ImportError; until that import is fixed, make the name available there."""
-    from edoc.signatures import services, verification
-
-    monkeypatch.setattr(services, "record_verification", verification.record_verification,
-                        raising=False)
 
 
 @dataclass
