@@ -1,15 +1,19 @@
-"""Archive search: archived records and documents, accent-insensitive, by text, code, notation,
-type, dates and retention.
+"""Archive search: archived records and documents, accent-insensitive, by words, code,
+notation, type, dates and retention.
 
-Index: one ``archive_entries`` row per archived record and per archived document, with the
-searchable text folded by :func:`edoc.search.text.fold`. PostgreSQL matches it through a GIN
-index on ``to_tsvector('simple', folded)`` (the 'simple' configuration does no stemming, which
-suits folded Vietnamese syllables); SQLite, the embedded default, through an FTS5 table kept in
-step by triggers. Results are ordered newest first; the total is counted up to
-:data:`COUNT_CAP` so a common word stays cheap on a million entries.
+The index (:mod:`edoc.records.search_index`) holds one ``archive_entries`` row per archived
+record and per archived document with its folded words and word pairs. A query of several
+words looks for its pairs first (a phrase: "le hoi den hung"), then, if that finds nothing, for
+all its words anywhere. Notations ("15/QĐ-UBND", "số 15 QĐ-UBND", "QĐ-UBND") and codes go to
+their own columns. Results are newest first (by code, then newest first, when a code is
+given); ``SearchPage.total`` is exact unless ``capped``,
+then a lower bound ("at least"): counting every match of a common word would cost more than
+the page itself.
 
-:func:`search_archive` is the one entry point, kept small so the unified search of E7 can call
-it as the archive's part.
+PostgreSQL matches words through a GIN index on the stored ``folded_tsv`` column, with the
+plan chosen in :mod:`edoc.records.search_pg`; SQLite, the embedded default, through FTS5.
+:func:`search_archive` is the one entry point, kept small so that the unified search (E7) can
+call it as the archive's part.
 """
 from __future__ import annotations
 
@@ -18,103 +22,32 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, and_, delete, func, or_, select, text
+from sqlalchemy import Integer, and_, cast, func, literal, literal_column, or_, select, text
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.sql import ColumnElement
 
-from edoc.documents.doctypes import find_type
-from edoc.documents.models import Document, DocumentText
 from edoc.extensions import db
 from edoc.records.archive_models import ArchiveEntry
-from edoc.records.models import Record
-from edoc.records.retention import record_retention
-from edoc.records.settings import setting
+from edoc.records.search_index import (
+    _NUMBERED_KEY,
+    entry_rows,
+    index_record,
+    pairs,
+    searchable,
+    unindex_record,
+)
 from edoc.search.text import fold, looks_like_notation, notation_keys, tokens
 
 __all__ = [
-    "COUNT_CAP",
     "ArchiveQuery",
     "SearchPage",
     "entry_rows",
     "index_record",
     "search_archive",
+    "search_statement",
     "searchable",
     "unindex_record",
 ]
-
-COUNT_CAP = 1000
-_NUMBERED_KEY = re.compile(r"^\d+/[^/]+$")
-
-
-# --- indexing -----------------------------------------------------------------------------------
-
-def _notation_parts(number_notation: str) -> tuple[str | None, str | None]:
-    """(``15/qd-ubnd``, ``qd-ubnd``) for ``15/QĐ-UBND``; Nones when nothing is recognised."""
-    keys = notation_keys(number_notation)
-    numbered = sorted(k for k in keys if _NUMBERED_KEY.match(k))
-    symbols = sorted(k for k in keys if "/" not in k)
-    key = numbered[0] if numbered else None
-    symbol = key.split("/", 1)[1] if key else (symbols[0] if symbols else None)
-    return key, symbol
-
-
-def searchable(*parts: str | None) -> str:
-    """The folded words of ``parts`` separated by single spaces.
-
-    Pre-splitting matters: PostgreSQL's parser would otherwise read ``15/qd-ubnd`` as one
-    file-path token and ``000.00.31.h44`` as a host name, so "15" or "h44" would not match;
-    FTS5 and tsvector now see the same words.
-    """
-    return " ".join(tokens(" ".join(p for p in parts if p)))
-
-
-def _record_text(record: Record) -> str:
-    return searchable(record.code, record.notation, record.title, record.heading,
-                      " ".join(record.keywords or []), record.description,
-                      record_retention(record).label)
-
-
-def _document_text(doc: Document, content: str) -> str:
-    t = find_type(doc.type_key)
-    signer = doc.signer.full_name if doc.signer_id and doc.signer else ""
-    return searchable(doc.number_notation, t.name if t else "", doc.subject, doc.issuing_agency,
-                      signer, doc.notes, content)
-
-
-def entry_rows(record: Record) -> list[dict[str, Any]]:
-    """The index rows of a record and its documents, as column dicts (the benchmark builds the
-    same rows in bulk)."""
-    retention = record_retention(record)
-    common = {"agency_id": record.agency_id, "record_id": record.id, "code": record.code,
-              "code_folded": fold(record.code), "retention_kind": retention.kind,
-              "retention_years": retention.years, "mode": record.mode}
-    rows = [{**common, "kind": "record", "document_id": None, "title": record.title,
-             "notation": record.notation, "notation_key": None, "notation_symbol": None,
-             "type_key": None, "entry_date": record.start_date,
-             "end_date": record.end_date or record.start_date,
-             "folded": _record_text(record)}]
-    limit = int(setting("ARCHIVE_INDEX_MAX_CHARS"))
-    for doc in record.documents:
-        text_row = db.session.get(DocumentText, doc.id)
-        content = (text_row.content if text_row else "")[:limit]
-        key, symbol = _notation_parts(doc.number_notation or "")
-        day = doc.document_date or doc.created_at.date()
-        rows.append({**common, "kind": "document", "document_id": doc.id, "title": doc.subject,
-                     "notation": doc.number_notation or "", "notation_key": key,
-                     "notation_symbol": symbol, "type_key": doc.type_key, "entry_date": day,
-                     "end_date": day, "folded": _document_text(doc, content)})
-    return rows
-
-
-def unindex_record(record_id: int) -> None:
-    db.session.execute(delete(ArchiveEntry).where(ArchiveEntry.record_id == record_id))
-
-
-def index_record(record: Record) -> None:
-    """(Re)build the entries of an archived record."""
-    unindex_record(record.id)
-    db.session.add_all(ArchiveEntry(**row) for row in entry_rows(record))
-    db.session.flush()
-
 
 # --- querying -----------------------------------------------------------------------------------
 
@@ -140,23 +73,19 @@ class ArchiveQuery:
 class SearchPage:
     items: list[ArchiveEntry]
     total: int
-    capped: bool  # total is at least COUNT_CAP
+    capped: bool  # total is a lower bound ("at least"), not an exact count
     page: int
     per_page: int
     terms: tuple[str, ...] = field(default_factory=tuple)  # folded words to highlight
 
 
-def _text_condition(words: list[str]) -> ColumnElement[bool]:
-    """All ``words`` (folded) present; the last one as a prefix when it has 3+ characters."""
-    dialect = db.engine.dialect.name
-    last = len(words) - 1
-    if dialect == "postgresql":
-        query = " & ".join(f"{w}:*" if i == last and len(w) >= 3 else w
-                           for i, w in enumerate(words))
-        return func.to_tsvector("simple", ArchiveEntry.folded).op("@@")(
-            func.to_tsquery("simple", query))
-    match = " ".join(f'"{w}"*' if i == last and len(w) >= 3 else f'"{w}"'
-                     for i, w in enumerate(words))
+def _text_condition(lexemes: list[str]) -> ColumnElement[bool]:
+    """Every lexeme (a folded word, or a word pair "le_hoi") present in the entry."""
+    if db.engine.dialect.name == "postgresql":
+        query = " & ".join(f"'{lexeme}'" for lexeme in lexemes)  # [a-z0-9_] only: safe
+        return literal_column("archive_entries.folded_tsv").op("@@")(cast(literal(query),
+                                                                          TSQUERY))
+    match = " ".join(f'"{lexeme}"' for lexeme in lexemes)
     fts = (text("SELECT rowid FROM archive_entries_fts WHERE archive_entries_fts MATCH :m")
            .bindparams(m=match).columns(rowid=Integer).subquery())
     return ArchiveEntry.id.in_(select(fts.c.rowid))
@@ -187,27 +116,59 @@ def _notation_condition(keys: set[str]) -> ColumnElement[bool] | None:
     return None
 
 
+def _code_prefix(code: str) -> ColumnElement[bool]:
+    """Codes starting with ``code``. PostgreSQL's default LIKE escape is the backslash; an
+    explicit ESCAPE clause would stop it from using the text_pattern_ops index."""
+    pattern = code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    if db.engine.dialect.name == "postgresql":
+        return ArchiveEntry.code_folded.like(pattern)
+    return ArchiveEntry.code_folded.like(pattern, escape="\\")
+
+
+@dataclass(frozen=True)
+class _Statement:
+    base: Any  # every condition but the words, no order
+    order: tuple[Any, ...]
+    terms: list[str]
+    lexemes: list[str]  # the word condition's tokens; empty when there is none
+    phrase: bool
+    words: int
+    query: ArchiveQuery
+    agency_id: int
+
+    def with_words(self, extra: list[str] | None = None) -> Any:
+        """The SELECT with the word condition (plus ``extra`` tokens such as a time bucket)."""
+        stmt = self.base
+        lexemes = self.lexemes + (extra or [])
+        if lexemes:
+            stmt = stmt.where(_text_condition(lexemes))
+        return stmt.order_by(*self.order)
+
+
 def search_statement(agency_id: int, query: ArchiveQuery, *, confidential: bool):
     """The SELECT of the entries matching ``query`` (newest first), and the folded terms."""
+    built = _statement(agency_id, query, confidential=confidential)
+    return built.with_words(), built.terms
+
+
+def _statement(agency_id: int, query: ArchiveQuery, *, confidential: bool,
+               phrase: bool = True) -> _Statement:
     stmt = select(ArchiveEntry).where(ArchiveEntry.agency_id == agency_id)
     terms: list[str] = []
+    lexemes: list[str] = []
     if not confidential:
         stmt = stmt.where(ArchiveEntry.mode != "03")
     q = query.q.strip()
     if q:
         keys = _notation_query(q)
-        condition = _notation_condition(keys) if keys else None
-        words = tokens(q)
-        if condition is None and words:
-            condition = _text_condition(words[:12])
+        words = tokens(q)[:12]
+        if keys:
+            stmt = stmt.where(_notation_condition(keys))
+        elif words:
+            lexemes = pairs(words) if phrase and len(words) > 1 else words
         terms = words
-        if condition is not None:
-            stmt = stmt.where(condition)
     if query.code.strip():
-        code = fold(query.code)
-        stmt = stmt.where(ArchiveEntry.code_folded.like(
-            code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",
-            escape="\\"))
+        stmt = stmt.where(_code_prefix(fold(query.code)))
     if query.type_key:
         stmt = stmt.where(ArchiveEntry.type_key == query.type_key)
     if query.kind in ("record", "document"):
@@ -223,7 +184,14 @@ def search_statement(agency_id: int, query: ArchiveQuery, *, confidential: bool)
         stmt = stmt.where(and_(ArchiveEntry.retention_years == int(query.retention),
                                or_(ArchiveEntry.retention_kind == "years",
                                    ArchiveEntry.retention_kind == "other")))
-    return stmt.order_by(ArchiveEntry.entry_date.desc(), ArchiveEntry.id.desc()), terms
+    order: tuple[Any, ...] = (ArchiveEntry.entry_date.desc(), ArchiveEntry.id.desc())
+    if query.code.strip():
+        # By code, records grouped: the code index gives that order (a year of codes holds
+        # ~40,000 entries of a large archive; sorting them by date would cost more).
+        order = (ArchiveEntry.code_folded, ArchiveEntry.kind.desc(), *order)
+    return _Statement(stmt, order, terms, lexemes,
+                      phrase and len(lexemes) > 0 and len(terms) > 1, len(terms), query,
+                      agency_id)
 
 
 def search_archive(agency_id: int, query: ArchiveQuery, *,
@@ -233,13 +201,37 @@ def search_archive(agency_id: int, query: ArchiveQuery, *,
     ``confidential``: include records whose access mode is "03" (Mật); the caller decides
     (:func:`edoc.records.permissions.can_search_content`).
     """
-    stmt, terms = search_statement(agency_id, query, confidential=confidential)
     per_page = max(1, min(query.per_page, 200))
     page = max(1, query.page)
-    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
-    if page == 1 and len(items) < per_page:
-        total = len(items)
-    else:
-        capped_stmt = stmt.order_by(None).with_only_columns(ArchiveEntry.id).limit(COUNT_CAP)
-        total = db.session.scalar(select(func.count()).select_from(capped_stmt.subquery())) or 0
-    return SearchPage(items, total, total >= COUNT_CAP, page, per_page, tuple(terms))
+    built = _statement(agency_id, query, confidential=confidential)
+    result = _run(built, page, per_page)
+    if result.total == 0 and built.lexemes and built.words > 1:
+        # Not as a phrase: then every word, anywhere in the entry.
+        built = _statement(agency_id, query, confidential=confidential, phrase=False)
+        result = _run(built, page, per_page)
+    return result
+
+
+def _run(built: _Statement, page: int, per_page: int) -> SearchPage:
+    if built.lexemes and db.engine.dialect.name == "postgresql":
+        from edoc.records.search_pg import words_page
+
+        return words_page(built, page, per_page)
+    return window(built.with_words(), page, per_page, tuple(built.terms))
+
+
+def window(stmt: Any, page: int, per_page: int, terms: tuple[str, ...]) -> SearchPage:
+    """One page of an ordered SELECT, and whether more follow (one row more is read; nothing
+    is counted: counting every match of a common filter would cost more than the page)."""
+    offset = (page - 1) * per_page
+    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset(offset)))
+    more = len(rows) > per_page
+    items = rows[:per_page]
+    if more:
+        return SearchPage(items, offset + per_page + 1, True, page, per_page, terms)
+    if items or page == 1:
+        return SearchPage(items, offset + len(items), False, page, per_page, terms)
+    # A page past the end: how many there are is not known yet (at most ``offset``).
+    bounded = stmt.order_by(None).with_only_columns(ArchiveEntry.id).limit(offset)
+    total = db.session.scalar(select(func.count()).select_from(bounded.subquery())) or 0
+    return SearchPage([], total, False, page, per_page, terms)
