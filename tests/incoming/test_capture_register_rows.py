@@ -98,3 +98,30 @@ def test_docx_is_registered_without_a_stamp(app, factories, db):
         DocumentEvent.document_id == doc.id).order_by(DocumentEvent.id)).all()
     assert events == ["received", "register", "stamp_skipped"]
     assert [f.kind for f in doc.files] == ["original"]
+
+
+def test_on_postgresql_the_document_and_its_rows_go_in_with_one_flush(app, factories, db):
+    """The id is taken from the sequence first, so per-flush hooks (search index, records guard)
+    see the new document, its text and files once, together."""
+    from sqlalchemy import event
+
+    from edoc.jobs.models import Job
+
+    o = office(factories)
+    flushes: list[set[str]] = []
+
+    def note(session, _ctx, _instances):
+        flushes.append({type(obj).__name__ for obj in session.new})
+
+    event.listen(db.session, "before_flush", note)
+    try:
+        doc = _capture(o, pdf_bytes()).document
+    finally:
+        event.remove(db.session, "before_flush", note)
+    with_doc = [f for f in flushes if "Document" in f]
+    assert len(with_doc) == 1
+    if db.engine.dialect.name == "postgresql":
+        assert {"Document", "DocumentFile", "DocumentText", "DocumentEvent",
+                Job.__name__} <= with_doc[0]
+    db.session.commit()
+    assert db.session.get(DocumentText, doc.id) is not None
