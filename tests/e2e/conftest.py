@@ -69,8 +69,10 @@ def live_system(tmp_path_factory) -> Iterator[LiveSystem]:
                 stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Per module: Playwright's sync API keeps an asyncio loop running in this thread while it is
+    open, and any later ``asyncio.run()`` in the process (pyHanko signing, for one) would fail."""
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium")
