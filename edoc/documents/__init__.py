@@ -6,7 +6,6 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from edoc.documents import incoming, models, outgoing  # noqa: F401 - models register tables
-
     from edoc.documents.states import STATE_LABELS, STATE_TONES
 
     # Macros imported by templates do not see the render context: these are globals.

@@ -83,7 +83,7 @@ def parse_metadata(raw: dict[str, Any], *, partial: bool = True) -> dict[str, An
             out[key] = raw[key]
     if "issuing_agency" in raw:
         out["issuing_agency"] = _text(raw["issuing_agency"], "issuing_agency")
-    if "issuing_organ_id" in raw and raw["issuing_organ_id"]:
+    if raw.get("issuing_organ_id"):
         out["issuing_organ_id"] = _text(raw["issuing_organ_id"], "issuing_organ_id", limit=35)
     if "number" in raw and raw["number"] not in (None, ""):
         number_text = str(raw["number"]).strip()
@@ -100,7 +100,7 @@ def parse_metadata(raw: dict[str, Any], *, partial: bool = True) -> dict[str, An
         out["pages"] = _int(raw["pages"], "pages", minimum=1)
     if "notes" in raw:
         out["notes"] = _text(raw["notes"], "notes", limit=MAX_TEXT)
-    if "received_via" in raw and raw["received_via"]:
+    if raw.get("received_via"):
         if raw["received_via"] not in RECEIVED_VIA:
             raise _bad("received_via", _l("Hình thức nhận không hợp lệ."))
         out["received_via"] = raw["received_via"]

@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from edoc.demo import add_demo_seeder
-    from edoc.documents import jobs  # noqa: F401 - registers the OCR and signature-check jobs
     from edoc.documents import api as documents_api
+    from edoc.documents import jobs  # noqa: F401 - registers the OCR and signature-check jobs
     from edoc.documents import views as documents_views
     from edoc.documents.incoming import api, views
     from edoc.documents.incoming.dashboard import panels

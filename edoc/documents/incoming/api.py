@@ -3,8 +3,15 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from edoc.api.common import api_user, expected_version, json_body, multipart_meta, paginate, \
-    token_required
+from edoc.api.common import (
+    api_user,
+    expected_version,
+    json_body,
+    multipart_meta,
+    paginate,
+    token_required,
+)
+from edoc.auth import permissions as perm
 from edoc.documents.incoming import services
 from edoc.documents.incoming.capture import capture_incoming
 from edoc.documents.incoming.duplicates import duplicates_of
@@ -12,7 +19,6 @@ from edoc.documents.incoming.permissions import can_capture
 from edoc.documents.queries import Filters, document_list
 from edoc.documents.serializers import document_json
 from edoc.documents.visibility import get_visible
-from edoc.auth import permissions as perm
 from edoc.errors import BadRequest
 from edoc.i18n import local_today
 
