@@ -28,7 +28,7 @@ run: venv system-deps
 test: venv system-deps
 	bash scripts/ensure-postgres.sh
 	$(PY) -m ruff check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --durations=15 $(PYTEST_ARGS)
 
 lint: venv
 	$(PY) -m ruff check .
