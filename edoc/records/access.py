@@ -33,6 +33,7 @@ from edoc.records.states import RecordState
 
 __all__ = [
     "approve_request",
+    "archived_documents_hidden",
     "check_grant",
     "get_request",
     "log_access",
@@ -179,3 +180,22 @@ def log_access(user: Any, record: Record, action: str, *, grant: AccessRequest |
     audit.record("archive.accessed", actor=user, obj=record,
                  details={"action": action, "document_id": document_id, "file_id": file_id,
                           "access_request_id": grant.id if grant else None})
+
+
+def archived_documents_hidden(user: Any) -> Any:
+    """SQL condition on ``documents``: false for a document filed in an archived or disposed
+    record unless ``user`` is the archivist. For the documents' visibility rule, so that the
+    ordinary document pages do not bypass access requests (to be ANDed into
+    ``edoc.documents.visibility.visible_clause``)."""
+    from sqlalchemy import true
+
+    from edoc.documents.models import Document
+    from edoc.records.models import RecordDocument
+    from edoc.records.states import FROZEN_STATES
+
+    if perm.is_archivist(user):
+        return true()
+    archived = (select(RecordDocument.document_id)
+                .join(Record, Record.id == RecordDocument.record_id)
+                .where(Record.state.in_(tuple(FROZEN_STATES))))
+    return Document.id.not_in(archived)

@@ -107,3 +107,16 @@ def test_the_archivist_consults_directly_and_is_logged_too(client, office, make_
     ok(client.get(f"/api/v1/records/{record['id']}", headers=office.headers("archivist")))
     log = db.session.scalar(select(AccessLog).where(AccessLog.record_id == record["id"]))
     assert log.user_id == office.archivist.id and log.access_request_id is None
+
+
+def test_clause_hiding_archived_documents_from_ordinary_staff(client, office, make_document,
+                                                              db):
+    from edoc.documents.models import Document
+    from edoc.records.access import archived_documents_hidden
+
+    archived_doc, loose = make_document("Đã lưu trữ"), make_document("Chưa lưu", number=3)
+    archived_record(client, office, [archived_doc])
+    ids = lambda user: set(db.session.scalars(  # noqa: E731
+        select(Document.id).where(archived_documents_hidden(user))))
+    assert ids(office.officer) == {loose.id}
+    assert ids(office.archivist) == {archived_doc.id, loose.id}

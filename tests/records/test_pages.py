@@ -77,7 +77,7 @@ def test_archivist_accepts_finds_unaccented_and_exports(client, office, make_doc
     home = client.get("/").get_data(as_text=True)
     assert "Hồ sơ chờ tiếp nhận lưu trữ" in home
     inbox = client.get("/archive/inbox").get_data(as_text=True)
-    assert f'data-testid="accept-record-{record["id"]}"' in inbox
+    assert f'data-testid="accept-record" data-record-id="{record["id"]}"' in inbox
     r = _form(client, "/archive/inbox", f"/records/{record['id']}/accept",
               {"next": "/archive/inbox"})
     assert "Đã tiếp nhận hồ sơ" in r.get_data(as_text=True)
