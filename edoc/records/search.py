@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Integer, and_, cast, func, literal, literal_column, or_, select, text
 from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.orm import defer
 from sqlalchemy.sql import ColumnElement
 
 from edoc.extensions import db
@@ -153,7 +154,10 @@ def search_statement(agency_id: int, query: ArchiveQuery, *, confidential: bool)
 
 def _statement(agency_id: int, query: ArchiveQuery, *, confidential: bool,
                phrase: bool = True) -> _Statement:
-    stmt = select(ArchiveEntry).where(ArchiveEntry.agency_id == agency_id)
+    # The token text is never shown; on PostgreSQL it lives out of line, so reading it for a
+    # page would cost a TOAST fetch per row.
+    stmt = (select(ArchiveEntry).options(defer(ArchiveEntry.folded))
+            .where(ArchiveEntry.agency_id == agency_id))
     terms: list[str] = []
     lexemes: list[str] = []
     if not confidential:

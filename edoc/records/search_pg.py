@@ -9,9 +9,10 @@ as often as its rarest word pair, separate words as the product of their frequen
 
 * Very common (share >= :data:`WALK_DENSITY`): walk the ``(agency_id, entry_date, id)``
   index newest first, testing each row; a page fills after a few dozen rows.
-* Expected to be few (<= :data:`FETCH_ALL`): read the (id, date) of every match through the
-  GIN index (bitmap scan: only matching rows are fetched), sort them here, cut the page; the
-  total is exact. If that turns out to be many after all (:data:`FETCH_CAP`), go on below.
+* Expected to be few (<= :data:`FETCH_ALL`, or a word rarer than any in the statistics):
+  read the (id, date) of every match through the GIN index (bitmap scan: only matching rows
+  are fetched), sort them here, cut the page; the total is exact. If that turns out to be many
+  after all (:data:`FETCH_CAP`), go on below.
 * Otherwise: take the matches period by period, newest first, straight from the GIN index:
   every entry also carries its year and month as tokens (``y2025``, ``m202503``), so "these
   words in March 2025" is one index lookup that returns only that month's matches. Months
@@ -32,6 +33,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import defer
 
 from edoc.extensions import db
 from edoc.records.archive_models import ArchiveEntry
@@ -87,14 +89,18 @@ def lexeme_frequencies(lexemes: list[str]) -> list[float] | None:
 
 @contextmanager
 def _planner(**settings: bool) -> Iterator[None]:
-    """Switch planner methods off for the statements inside (this transaction only)."""
-    for name, on in settings.items():
-        db.session.execute(text(f"SET LOCAL enable_{name} = {'on' if on else 'off'}"))
+    """Switch planner methods off for the statements inside (this transaction only); one
+    round trip to set them, one to restore them."""
+    def apply(values: dict[str, bool]) -> None:
+        calls = ", ".join(f"set_config('enable_{name}', '{'on' if on else 'off'}', true)"
+                          for name, on in values.items())
+        db.session.execute(text(f"SELECT {calls}"))
+
+    apply(settings)
     try:
         yield
     finally:
-        for name in settings:
-            db.session.execute(text(f"SET LOCAL enable_{name} = on"))
+        apply(dict.fromkeys(settings, True))
 
 
 def _page(built: Any, items: list, total: int, capped: bool, page: int, per_page: int) -> Any:
@@ -113,12 +119,16 @@ def _walk(built: Any, page: int, per_page: int) -> Any:
 
 
 def _matches(stmt: Any, limit: int | None = None) -> list[Any]:
-    """(id, entry_date) of matching rows through bitmap scans only (the GIN index)."""
+    """(id, entry_date) of matching rows; run inside ``_bitmaps_only()``."""
     probe = stmt.order_by(None).with_only_columns(ArchiveEntry.id, ArchiveEntry.entry_date)
     if limit is not None:
         probe = probe.limit(limit)
-    with _planner(indexscan=False, seqscan=False):
-        return list(db.session.execute(probe).all())
+    return list(db.session.execute(probe).all())
+
+
+def _bitmaps_only() -> Any:
+    """Bitmap scans only: the GIN index finds the matches, only they are fetched."""
+    return _planner(indexscan=False, seqscan=False)
 
 
 def _cut(built: Any, rows: list[Any], total: int, capped: bool, page: int,
@@ -126,7 +136,8 @@ def _cut(built: Any, rows: list[Any], total: int, capped: bool, page: int,
     rows.sort(key=lambda r: (r.entry_date, r.id), reverse=True)
     ids = [r.id for r in rows[(page - 1) * per_page: page * per_page]]
     found = {e.id: e for e in db.session.scalars(
-        select(ArchiveEntry).where(ArchiveEntry.id.in_(ids)))} if ids else {}
+        select(ArchiveEntry).options(defer(ArchiveEntry.folded))
+        .where(ArchiveEntry.id.in_(ids)))} if ids else {}
     return _page(built, [found[i] for i in ids], total, capped, page, per_page)
 
 
@@ -165,29 +176,37 @@ def _by_period(built: Any, page: int, per_page: int, expected: float | None) -> 
     months = expected is None or expected / years > MONTHS_ABOVE
     need = page * per_page
     rows: list[Any] = []
-    for n, (token, start, end) in enumerate(_periods(newest, oldest, months), start=1):
-        found = _matches(built.with_words([token]))
-        rows.extend(r for r in found if r.entry_date < end)
-        if len(rows) > need:  # one more than the page: the next page exists
-            return _cut(built, rows, len(rows), start > oldest, page, per_page)
-        if n >= 2 * MAX_WINDOWS and start > oldest:
-            # Sparse after all: everything older at once.
-            rows.extend(_matches(built.with_words().where(ArchiveEntry.entry_date < start)))
-            break
-    return _cut(built, rows, len(rows), False, page, per_page)
+    capped = False
+    with _bitmaps_only():
+        for n, (token, start, end) in enumerate(_periods(newest, oldest, months), start=1):
+            found = _matches(built.with_words([token]))
+            rows.extend(r for r in found if r.entry_date < end)
+            if len(rows) > need:  # one more than the page: the next page exists
+                capped = start > oldest
+                break
+            if n >= 2 * MAX_WINDOWS and start > oldest:
+                # Sparse after all: everything older at once.
+                rows.extend(_matches(built.with_words().where(
+                    ArchiveEntry.entry_date < start)))
+                break
+    return _cut(built, rows, len(rows), capped, page, per_page)
 
 
 def words_page(built: Any, page: int, per_page: int) -> Any:
     stats = _stats()
     share = expected = None
+    rare = True  # a word missing from the statistics: rarer than every word listed there
     if stats is not None:
-        freqs = lexeme_frequencies(built.lexemes) or [0.0]
+        table, floor, rows_total = stats
+        freqs = [table.get(lexeme, floor) for lexeme in built.lexemes] or [0.0]
+        rare = any(lexeme not in table for lexeme in built.lexemes)
         share = min(freqs) if built.phrase else math.prod(freqs)
-        expected = share * stats[2]
+        expected = share * rows_total
     if share is not None and share >= WALK_DENSITY:
         return _walk(built, page, per_page)
-    if expected is None or expected <= FETCH_ALL:
-        rows = _matches(built.with_words(), FETCH_CAP)
+    if rare or expected is None or expected <= FETCH_ALL:
+        with _bitmaps_only():
+            rows = _matches(built.with_words(), FETCH_CAP)
         if len(rows) < FETCH_CAP:
             return _cut(built, rows, len(rows), False, page, per_page)
         expected = None  # many after all: take them by period
