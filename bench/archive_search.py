@@ -9,7 +9,7 @@ Data set (synthetic, reproducible: ``setseed(0.2025)`` in PostgreSQL)
     year, in random order within it.
   * Text is Vietnamese administrative language, tokenised exactly as the app does
     (:func:`edoc.records.search_index.searchable`: folded words and neighbouring word pairs,
-    plus year/month tokens). A record title is "Hồ sơ <topic> <place> năm <year>"; a
+    plus kind and year/month tokens). A record title is "Hồ sơ <topic> <place> năm <year>"; a
     document's subject is "<action> <topic> [<place>]"; its indexed text adds the number and
     notation, the type name, the issuing agency, a person's name (20 x 20 x 50 = 20,000 names,
     uniform: each ~45 documents) and 3-6 body sentences (~60 words) from a bank of 40.
@@ -303,7 +303,8 @@ def _generate(engine, records: int) -> float:
                    rec.retention_kind, rec.retention_years, rec.mode,
                    trim(regexp_replace(lower(rec.code), '[^a-z0-9]+', ' ', 'g')) || ' '
                    || rec.g || ' vhxh ho so ' || t.folded || ' ' || p.folded || ' nam '
-                   || rec.year || ' ' || r.label || ' y' || rec.year || ' m' || rec.year || '01'
+                   || rec.year || ' ' || r.label || ' _record _y' || rec.year || ' _m' || rec.year
+                   || '01'
             FROM (SELECT records.*, records.id AS g FROM records) rec
             JOIN gen ON gen.g = rec.id JOIN v_topics t ON t.i = gen.ti
             JOIN v_places p ON p.i = gen.pi {retention}
@@ -329,7 +330,7 @@ def _generate(engine, records: int) -> float:
                     j CROSS JOIN LATERAL (SELECT 1 + floor(power(random(), 1.4)
                         * {counts['sentences']} + 0 * j)::int AS si) q
                     JOIN v_sentences s ON s.i = q.si)
-                   || ' y' || r.year || ' m' || r.year
+                   || ' _document _y' || r.year || ' _m' || r.year
                    || lpad((1 + (k * 37 + r.id) % 12)::text, 2, '0')
             FROM records r
             CROSS JOIN generate_series(1, 9) k

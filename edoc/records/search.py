@@ -33,6 +33,7 @@ from edoc.records.search_index import (
     _NUMBERED_KEY,
     entry_rows,
     index_record,
+    kind_token,
     pairs,
     searchable,
     unindex_record,
@@ -177,6 +178,8 @@ def _statement(agency_id: int, query: ArchiveQuery, *, confidential: bool,
         stmt = stmt.where(ArchiveEntry.type_key == query.type_key)
     if query.kind in ("record", "document"):
         stmt = stmt.where(ArchiveEntry.kind == query.kind)
+        if lexemes:
+            lexemes = [*lexemes, kind_token(query.kind)]  # the same index lookup
     if query.date_from:
         stmt = stmt.where(func.coalesce(ArchiveEntry.end_date, ArchiveEntry.entry_date)
                           >= query.date_from)

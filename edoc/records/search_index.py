@@ -4,7 +4,9 @@ Text is folded by :func:`edoc.search.text.fold` (accents, case and đ removed) a
 words. Vietnamese words are mostly one-syllable and very common on their own ("hoa" is in half
 the documents: hòa, hóa, hoa ...), so each pair of neighbouring syllables is indexed too, as
 one token joined by "_" ("le_hoi", "den_hung"): a query of several words looks for its pairs,
-which is both closer to what was meant (a phrase) and far more selective. SQLite (FTS5 with
+which is both closer to what was meant (a phrase) and far more selective. Each entry also
+carries its kind and period as tokens that no word can spell (``_record``, ``_y2025``,
+``_m202503``), so those conditions can go into the same index lookup. SQLite (FTS5 with
 ``tokenchars '_'``) and PostgreSQL (``array_to_tsvector`` over the space-separated tokens, no
 parser involved) index exactly the same tokens.
 """
@@ -26,8 +28,8 @@ from edoc.records.retention import record_retention
 from edoc.records.settings import setting
 from edoc.search.text import fold, notation_keys, tokens
 
-__all__ = ["entry_rows", "index_record", "pairs", "searchable", "time_tokens",
-           "unindex_record"]
+__all__ = ["entry_rows", "index_record", "kind_token", "pairs", "period_token", "searchable",
+           "time_tokens", "unindex_record"]
 
 _NUMBERED_KEY = re.compile(r"^\d+/[^/]+$")
 
@@ -37,10 +39,20 @@ def pairs(words: list[str]) -> list[str]:
     return [f"{a}_{b}" for a, b in pairwise(words)]
 
 
+def period_token(year: int, month: int | None = None) -> str:
+    """``_y2015`` or ``_m201503``. Words never start with "_", so these cannot collide."""
+    return f"_y{year}" if month is None else f"_m{year}{month:02d}"
+
+
+def kind_token(kind: str) -> str:
+    """``_record`` or ``_document``."""
+    return f"_{kind}"
+
+
 def time_tokens(day: date) -> list[str]:
-    """The entry's year and month as tokens (``y2015``, ``m201503``): a search can then take
-    the matches of one period straight from the word index (see search_pg)."""
-    return [f"y{day.year}", f"m{day.year}{day.month:02d}"]
+    """The entry's year and month as tokens: a search can then take the matches of one period
+    straight from the word index (see search_pg)."""
+    return [period_token(day.year), period_token(day.year, day.month)]
 
 
 def searchable(*parts: str | None) -> str:
@@ -86,7 +98,8 @@ def entry_rows(record: Record) -> list[dict[str, Any]]:
              "notation": record.notation, "notation_key": None, "notation_symbol": None,
              "type_key": None, "entry_date": record.start_date,
              "end_date": record.end_date or record.start_date,
-             "folded": " ".join([_record_text(record), *time_tokens(record.start_date)])}]
+             "folded": " ".join([_record_text(record), kind_token("record"),
+                                 *time_tokens(record.start_date)])}]
     limit = int(setting("ARCHIVE_INDEX_MAX_CHARS"))
     for doc in record.documents:
         text_row = db.session.get(DocumentText, doc.id)
@@ -97,7 +110,8 @@ def entry_rows(record: Record) -> list[dict[str, Any]]:
                      "notation": doc.number_notation or "", "notation_key": key,
                      "notation_symbol": symbol, "type_key": doc.type_key, "entry_date": day,
                      "end_date": day,
-                     "folded": " ".join([_document_text(doc, content), *time_tokens(day)])})
+                     "folded": " ".join([_document_text(doc, content), kind_token("document"),
+                                         *time_tokens(day)])})
     return rows
 
 

@@ -14,7 +14,7 @@ as often as its rarest word pair, separate words as the product of their frequen
   are fetched), sort them here, cut the page; the total is exact. If that turns out to be many
   after all (:data:`FETCH_CAP`), go on below.
 * Otherwise: take the matches period by period, newest first, straight from the GIN index:
-  every entry also carries its year and month as tokens (``y2025``, ``m202503``), so "these
+  every entry also carries its year and month as tokens (``_y2025``, ``_m202503``), so "these
   words in March 2025" is one index lookup that returns only that month's matches. Months
   while the matches are dense, years after, and past :data:`MAX_WINDOWS` periods everything
   older at once. The total is then a lower bound ("more than").
@@ -37,12 +37,14 @@ from sqlalchemy.orm import defer
 
 from edoc.extensions import db
 from edoc.records.archive_models import ArchiveEntry
+from edoc.records.search_index import period_token
 
 __all__ = ["FETCH_ALL", "FETCH_CAP", "MAX_WINDOWS", "WALK_DENSITY", "lexeme_frequencies",
            "words_page"]
 
-#: share of matching rows from which walking the date index is the better plan
-WALK_DENSITY = 0.05
+#: share of matching rows from which walking the date index is the better plan (each row
+#: walked reads its tsvector out of line, ~50 µs: only worth it when a page fills at once)
+WALK_DENSITY = 0.2
 #: expected matches up to which all of them are read and sorted
 FETCH_ALL = 4000
 #: matches read in that case before switching to periods
@@ -150,14 +152,14 @@ def _periods(newest: date, oldest: date, months: bool) -> Iterator[tuple[str, da
     if months:
         for _ in range(MAX_WINDOWS):
             start = date(year, month, 1)
-            yield f"m{year}{month:02d}", start, end
+            yield period_token(year, month), start, end
             end = start
             if start <= oldest:
                 return
             year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     for y in range(year, oldest.year - 1, -1):
         start = date(y, 1, 1)
-        yield f"y{y}", start, end
+        yield period_token(y), start, end
         end = start
 
 

@@ -41,6 +41,9 @@ def test_unaccented_query_finds_accented_records_and_documents(client, office, m
     # Full text of the documents.
     content = _search(client, office, q="gio to hung vuong")
     assert [i["kind"] for i in content["items"]] == ["document"]
+    only_records = _search(client, office, q="le hoi den hung", kind="record")
+    assert [(i["kind"], i["record_id"]) for i in only_records["items"]] == [
+        ("record", festival["id"])]
     # Accents and case do not matter.
     assert _search(client, office, q="Lễ Hội")["total"] == 2
     # Several words are a phrase first; in another order they are still all found.
