@@ -332,7 +332,8 @@ def load(app, count: int, *, batch: int = 5000, check: bool = True) -> dict:
                 date=d["document_date"] or d["created_at"].date(), title=d["subject"],
                 number_notation=g.number_notation, direction=d["direction"], state=d["state"],
                 type_key=d["type_key"], urgency=d["urgency"],
-                confidentiality=d["confidentiality"], title_words=g.title_words,
+                confidentiality=d["confidentiality"], drafter_id=d["drafter_id"],
+                title_words=g.title_words,
                 meta_words=g.meta_words, body_words=g.body_words, keys=g.keys, cited=g.cited))
             if check and doc_id <= 200:  # the shortcut must index exactly what production does
                 real = document_entry({**d, "notes": "", "direction_note": "", "result": ""},

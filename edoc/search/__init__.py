@@ -34,7 +34,7 @@ def init_app(app: Flask) -> None:
     from edoc.search.cli import search_cli
     from edoc.search.indexer import install_session_hooks
 
-    app.config.setdefault("SEARCH_CANDIDATE_CAP", 1000)
+    app.config.setdefault("SEARCH_CANDIDATE_CAP", 500)
     app.extensions["edoc.search"] = True
     install_session_hooks()
     csrf.exempt(api.bp)

@@ -1,20 +1,39 @@
 """Which index entries a user may see: the owning module's own visibility rule, in SQL.
 
-Documents go through :func:`edoc.documents.visibility.visible_clause` itself (a correlated
-EXISTS on the document row), so search can never show a document its page would refuse.
+Documents: :func:`edoc.documents.visibility.visible_clause` itself, with its ``documents``
+columns replaced by the entry's copies of them (agency, direction, state, confidentiality, the
+drafter, signer, creator and addressee; the entry's ``object_id`` for ``documents.id``, so the
+rule's own subqueries on assignments and review steps still run against the live tables). The
+copies are kept in step by the indexer in the same transaction. Reading the rule rather than
+restating it means search can never show a document its page would refuse; and if the rule
+starts to read a column the entry does not mirror, building the query fails loudly
+(:class:`UnmirroredColumn`) instead of guessing. Mirroring is what keeps a candidate cheap: a
+visit to the documents row for each of a thousand candidates was the largest cost of a query
+on a million documents.
+
 Records go through the records module's own list query
-(:func:`edoc.records.services.list_records`).
+(:func:`edoc.records.services.list_records`) as a correlated EXISTS.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy import Column, and_, exists, false, or_, select
+from sqlalchemy.sql import visitors
 
-from edoc.search.entries import DOCUMENT, RECORD
+from edoc.search.entries import DOCUMENT, DOCUMENT_PEOPLE_FIELDS, RECORD
 from edoc.search.models import SearchEntry
 
-__all__ = ["entry_visible_clause", "record_visible_clause"]
+__all__ = ["UnmirroredColumn", "entry_visible_clause", "record_visible_clause"]
+
+#: documents column -> search_entries column holding the same value for document entries
+MIRRORED = {"id": "object_id", "agency_id": "agency_id", "direction": "direction",
+            "state": "state", "confidentiality": "confidentiality",
+            **{f: f for f in DOCUMENT_PEOPLE_FIELDS}}
+
+
+class UnmirroredColumn(RuntimeError):
+    """The documents visibility rule reads a column the search index does not mirror."""
 
 
 def records_available() -> bool:
@@ -28,9 +47,20 @@ def document_part(user: Any):
     from edoc.documents.models import Document
     from edoc.documents.visibility import visible_clause
 
-    return and_(SearchEntry.kind == DOCUMENT,
-                exists(select(Document.id).where(Document.id == SearchEntry.object_id,
-                                                 visible_clause(user))))
+    documents, entries = Document.__table__, SearchEntry.__table__
+
+    def mirror(element: Any) -> Any:
+        if isinstance(element, Column) and element.table is documents:
+            name = MIRRORED.get(element.key)
+            if name is None:
+                raise UnmirroredColumn(
+                    f"documents.{element.key} is read by the visibility rule but not mirrored "
+                    "in search_entries: add it to edoc.search (entries, models, access)")
+            return entries.c[name]
+        return None
+
+    rule = visitors.replacement_traverse(visible_clause(user), {}, mirror)
+    return and_(SearchEntry.kind == DOCUMENT, rule)
 
 
 def record_visible_clause(user: Any):

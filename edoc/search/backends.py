@@ -38,9 +38,9 @@ __all__ = ["Backend", "TextQuery", "backend_for"]
 #: bm25 / ts_rank_cd weights: a word in the title counts far more than one deep in the body
 W_TITLE, W_META, W_BODY = 10.0, 5.0, 1.0
 
-#: PostgreSQL id windows: the first spans this many entries per wanted candidate, each next
-#: one this many times the previous
-WINDOW_FACTOR, WINDOW_GROWTH = 16, 4
+#: PostgreSQL newest-first search (see PostgresBackend._newest_first): entries walked first per
+#: wanted candidate, and the most entries walked after that
+SCAN_FIRST, SCAN_BUDGET = 4, 15_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,8 @@ class TextQuery:
 
 
 _ATTR_COLUMNS = ("agency_id", "direction", "state", "type_key", "urgency", "confidentiality",
-                 "date", "title", "number_notation")
+                 "date", "title", "number_notation", "drafter_id", "signer_id", "created_by_id",
+                 "submitted_to_id")
 
 
 class Backend:
@@ -116,17 +117,22 @@ class Backend:
         raise NotImplementedError
 
     # --- querying -----------------------------------------------------------------------------
-    def matches(self, session: Any, tq: TextQuery, conditions: Sequence[Any],
-                cap: int) -> list[tuple[int, bool]]:
+    def matches(self, session: Any, tq: TextQuery, conditions: Sequence[Any], cap: int, *,
+                span: Sequence[Any] = ()) -> list[tuple[int, bool]]:
         """The newest ``cap`` entries matching ``tq`` and ``conditions``, newest first, each with
-        whether every word occurs in the title or metadata."""
+        whether every word occurs in the title or metadata.
+
+        ``span``: the indexable part of the conditions (agency, dates), which a backend may
+        use to bound the ids it looks at.
+        """
         raise NotImplementedError
 
     def relevance(self, session: Any, tq: TextQuery, ids: Sequence[int]) -> dict[int, float]:
         """bm25 / ts_rank_cd of these matching entries (higher is better)."""
         raise NotImplementedError
 
-    def newest(self, session: Any, conditions: Sequence[Any], cap: int) -> list[int]:
+    def newest(self, session: Any, conditions: Sequence[Any], cap: int, *,
+               span: Sequence[Any] = ()) -> list[int]:
         """The newest ``cap`` entries satisfying ``conditions`` (no words: a filtered list)."""
         return list(session.scalars(select(SearchEntry.id).where(*conditions)
                                     .order_by(SearchEntry.id.desc()).limit(cap)))
@@ -158,8 +164,8 @@ class SqliteBackend(Backend):
         return literal_column(FTS_TABLE).op("MATCH")(bindparam(name, fts_query(
             tq.words, head_only=head_only)))
 
-    def matches(self, session: Any, tq: TextQuery, conditions: Sequence[Any],
-                cap: int) -> list[tuple[int, bool]]:
+    def matches(self, session: Any, tq: TextQuery, conditions: Sequence[Any], cap: int, *,
+                span: Sequence[Any] = ()) -> list[tuple[int, bool]]:
         fts = self._fts
         ids = list(session.scalars(
             select(SearchEntry.id)
@@ -227,40 +233,74 @@ class PostgresBackend(Backend):
         return func.to_tsquery(self._config, bindparam(name, tsquery_text(
             tq.words, head_only=head_only)))
 
-    def matches(self, session: Any, tq: TextQuery, conditions: Sequence[Any],
-                cap: int) -> list[tuple[int, bool]]:
-        """Newest first, through id windows that grow from the newest entries back.
-
-        A GIN index finds matches but cannot give the newest first; a backward scan gives the
-        newest first but must test every row. Either plan, left alone on a million rows, costs
-        seconds for a word of middling frequency (too common for the bitmap, too rare for the
-        scan). Within a window of ids both are bounded, and the planner picks the cheaper.
-        """
+    def matches(self, session: Any, tq: TextQuery, conditions: Sequence[Any], cap: int, *,
+                span: Sequence[Any] = ()) -> list[tuple[int, bool]]:
         q = self.tsquery(tq)
         is_head = SearchEntry.tsv.op("@@")(self.tsquery(tq, head_only=True))
-        rows = self._windows(session, lambda lo, hi, limit: select(SearchEntry.id, is_head).where(
-            SearchEntry.tsv.op("@@")(q), SearchEntry.id >= lo, SearchEntry.id < hi, *conditions)
-            .order_by(SearchEntry.id.desc()).limit(limit), cap)
+        rows = self._newest_first(session, lambda lo, hi, limit: select(SearchEntry.id, is_head)
+                                  .where(SearchEntry.tsv.op("@@")(q), SearchEntry.id >= lo,
+                                         SearchEntry.id < hi, *conditions)
+                                  .order_by(SearchEntry.id.desc()).limit(limit), cap, span)
         return [(i, bool(h)) for i, h in rows]
 
-    def newest(self, session: Any, conditions: Sequence[Any], cap: int) -> list[int]:
+    def newest(self, session: Any, conditions: Sequence[Any], cap: int, *,
+               span: Sequence[Any] = ()) -> list[int]:
         # Filters alone (an old date range, a rare type) meet the same problem as words.
-        rows = self._windows(session, lambda lo, hi, limit: select(SearchEntry.id).where(
+        rows = self._newest_first(session, lambda lo, hi, limit: select(SearchEntry.id).where(
             SearchEntry.id >= lo, SearchEntry.id < hi, *conditions)
-            .order_by(SearchEntry.id.desc()).limit(limit), cap)
+            .order_by(SearchEntry.id.desc()).limit(limit), cap, span)
         return [r[0] for r in rows]
 
-    def _windows(self, session: Any, build: Any, cap: int) -> list[tuple]:
-        bounds = session.execute(select(func.min(SearchEntry.id), func.max(SearchEntry.id))).one()
+    def _newest_first(self, session: Any, build: Any, cap: int,
+                      span: Sequence[Any]) -> list[tuple]:
+        """Run ``build(lo, hi, limit)`` over id ranges from the newest entries back until
+        ``cap`` rows are found.
+
+        Two plans answer "the newest matches": walking the entries newest first and testing
+        each (cost: entries walked, about cap / match rate), or a GIN bitmap of every match,
+        then a sort (cost: the words' posting lists, plus a heap visit per match). Left to
+        itself on a million rows the planner misjudges the middle ground (a common word pair
+        matching a few per cent) and takes seconds. So: walk the newest ``SCAN_FIRST * cap``
+        entries (within the id range of the date filter, from an index), measure the match
+        rate, and size the next id range to hold the missing matches at that rate: walked if
+        it spans at most ``SCAN_BUDGET`` entries, otherwise (a rare match) left to the
+        planner's indexes, which then visit about as many rows as there are matches in it.
+        """
+        # psycopg prepares a statement run five times, and PostgreSQL may then use a generic
+        # plan that knows neither the words nor the range; plan each run for its parameters.
+        # SET LOCAL settings end with the transaction; the bitmap one is restored below.
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        if len(span) > 1:
+            # A date filter: its id range, from the (agency, date, id) index alone. ("+ 0"
+            # stops PostgreSQL turning min/max into a walk of the id index that tests dates.)
+            ident = SearchEntry.id + 0
+            bounds = session.execute(select(func.min(ident), func.max(ident)).where(*span)).one()
+        else:
+            bounds = session.execute(select(func.min(SearchEntry.id),
+                                            func.max(SearchEntry.id))).one()
         if bounds[0] is None:
             return []
         low, hi = bounds[0], bounds[1] + 1
-        span = max(1000, WINDOW_FACTOR * cap)
         out: list[tuple] = []
-        while hi > low and len(out) < cap:
-            lo = max(low, hi - span)
-            out.extend(tuple(r) for r in session.execute(build(lo, hi, cap - len(out))))
-            hi, span = lo, span * WINDOW_GROWTH
+        walked, width, walking = 0, SCAN_FIRST * cap, True
+        try:
+            while hi > low and len(out) < cap:
+                need = cap - len(out)
+                if walked:
+                    # Enough entries to find the rest at the rate seen so far (or, having seen
+                    # none, four times as many as walked): walked if that is cheap, else
+                    # searched through the indexes, whose heap visits stay near ``need``.
+                    rate = len(out) / walked
+                    width = int(need / rate * 1.5) + 1 if rate > 0 else walked * 4
+                    walking = width <= SCAN_BUDGET
+                lo = max(low, hi - width)
+                session.execute(text("SET LOCAL enable_bitmapscan = "
+                                     + ("off" if walking else "on")))
+                out.extend(tuple(r) for r in session.execute(build(lo, hi, need)))
+                walked += hi - lo
+                hi = lo
+        finally:
+            session.execute(text("SET LOCAL enable_bitmapscan = on"))
         return out
 
     def relevance(self, session: Any, tq: TextQuery, ids: Sequence[int]) -> dict[int, float]:

@@ -39,8 +39,10 @@ _WORD_RE = re.compile(r"[^\W_]+")
 DOCUMENT_TEXT_FIELDS = ("subject", "number", "notation", "issuing_agency", "type_key", "notes",
                         "direction_note", "result")
 #: Document columns that only alter filters and display
+#: Document columns the visibility rule reads (mirrored on the entry, see edoc.search.access)
+DOCUMENT_PEOPLE_FIELDS = ("drafter_id", "signer_id", "created_by_id", "submitted_to_id")
 DOCUMENT_ATTR_FIELDS = ("agency_id", "direction", "state", "urgency", "confidentiality",
-                        "document_date", "received_at")
+                        "document_date", "received_at", *DOCUMENT_PEOPLE_FIELDS)
 #: Document columns an entry is built from (plus ``id``, ``created_at`` and the text content)
 DOCUMENT_FIELDS = ("id", *DOCUMENT_TEXT_FIELDS, *DOCUMENT_ATTR_FIELDS, "created_at")
 
@@ -64,6 +66,10 @@ class IndexEntry:
     type_key: str = ""
     urgency: str = ""
     confidentiality: str = ""
+    drafter_id: int | None = None
+    signer_id: int | None = None
+    created_by_id: int | None = None
+    submitted_to_id: int | None = None
     title_words: str = ""
     meta_words: str = ""
     body_words: str = ""
@@ -76,7 +82,9 @@ class IndexEntry:
         return {"kind": self.kind, "object_id": self.object_id, "agency_id": self.agency_id,
                 "direction": self.direction, "state": self.state, "type_key": self.type_key,
                 "urgency": self.urgency, "confidentiality": self.confidentiality,
-                "date": self.date, "title": self.title, "number_notation": self.number_notation}
+                "date": self.date, "title": self.title, "number_notation": self.number_notation,
+                "drafter_id": self.drafter_id, "signer_id": self.signer_id,
+                "created_by_id": self.created_by_id, "submitted_to_id": self.submitted_to_id}
 
 
 def words(*texts: str | None, limit: int | None = None) -> str:
@@ -135,6 +143,7 @@ def document_entry(row: Mapping[str, Any], content: str | None = None) -> IndexE
         title=row["subject"] or "", number_notation=nn, direction=row["direction"],
         state=row["state"] or "", type_key=row["type_key"] or "",
         urgency=row["urgency"] or "", confidentiality=row["confidentiality"] or "",
+        **{f: row.get(f) for f in DOCUMENT_PEOPLE_FIELDS},
         title_words=folded_words(subject),
         meta_words=words(nn, row["issuing_agency"], doctype.name if doctype else None),
         body_words=folded_words(body), keys=own, cited=cited_keys(subject, body) - own)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,9 +32,11 @@ class SearchEntry(Base):
     __tablename__ = "search_entries"
     __table_args__ = (
         UniqueConstraint("kind", "object_id", name="uq_search_entries_object"),
-        # Newest-first scans within an agency (broad queries, empty queries, filters).
+        # Newest-first walks within an agency, of all its entries or of one type; the id range
+        # of a date filter (edoc.search.backends.PostgresBackend).
         Index("ix_search_entries_agency_id", "agency_id", "id"),
-        Index("ix_search_entries_agency_date", "agency_id", "date"),
+        Index("ix_search_entries_agency_type", "agency_id", "type_key", "id"),
+        Index("ix_search_entries_agency_date", "agency_id", "date", "id"),
         # On SQLite tsv is an always-NULL TEXT column (FTS5 does the work) and this is a plain,
         # tiny index; declaring it here keeps Alembic's autogenerate in step on both databases.
         Index("ix_search_entries_tsv", "tsv", postgresql_using="gin"),
@@ -57,8 +59,15 @@ class SearchEntry(Base):
     title: Mapped[str] = mapped_column(Text, default="")
     #: ``15/QĐ-UBND`` for documents, the record code (``01.TCCB``) for records
     number_notation: Mapped[str] = mapped_column(String(160), default="")
+    # The document columns the visibility rule reads, mirrored so that search applies that very
+    # rule to the entry without visiting the documents table (edoc.search.access).
+    drafter_id: Mapped[int | None] = mapped_column(BigInteger())
+    signer_id: Mapped[int | None] = mapped_column(BigInteger())
+    created_by_id: Mapped[int | None] = mapped_column(BigInteger())
+    submitted_to_id: Mapped[int | None] = mapped_column(BigInteger())
     #: PostgreSQL: weighted tsvector of the folded words (A title, B metadata, D body)
-    tsv: Mapped[Any | None] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
+    tsv: Mapped[Any | None] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"),
+                                            deferred=True)
 
 
 class SearchKey(Base):

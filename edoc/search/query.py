@@ -11,9 +11,9 @@ Ranking is by tier, then relevance, then recency:
 Relevance is bm25 (SQLite) or ts_rank_cd (PostgreSQL) with the title weighing most.
 
 Bounds, which keep every query fast whatever its breadth: the candidates are the newest
-``SEARCH_CANDIDATE_CAP`` (default 1000) matching entries (highest entry id, after filters and
+``SEARCH_CANDIDATE_CAP`` (default 500) matching entries (highest entry id, after filters and
 visibility), plus as many exact notation hits; relevance is computed for the newest
-``SEARCH_RANK_WINDOW`` (default 200) of them, older candidates following in their tier newest
+``SEARCH_RANK_WINDOW`` (default 100) of them, older candidates following in their tier newest
 first. A query matching more than the cap (``ubnd`` over a million documents) thus ranks its
 newest matches and reports its total as a lower bound (``total_exact`` False); words or filters
 that narrow it bring older matches in.
@@ -40,9 +40,9 @@ __all__ = ["SCOPES", "ParsedQuery", "SearchFilters", "SearchHit", "SearchResults
            "search"]
 
 SCOPES = ("all", "incoming", "outgoing", "records")
-DEFAULT_CAP = 1000
+DEFAULT_CAP = 500
 #: relevance (bm25 / ts_rank_cd) is computed for the newest this-many text matches
-DEFAULT_WINDOW = 200
+DEFAULT_WINDOW = 100
 #: more words than this add little and cost a lot (each is a posting list to intersect)
 MAX_WORDS = 12
 MAX_QUERY_CHARS = 500
@@ -59,6 +59,8 @@ class ParsedQuery:
     keys: tuple[str, ...]
     #: the query is essentially a number/notation
     is_notation: bool
+    #: ... with a number (15/QĐ-UBND): its keys alone answer it
+    numbered: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,7 @@ def parse(q: str | None) -> ParsedQuery:
     words = tuple(dict.fromkeys(tokens(raw)))[:MAX_WORDS]
     is_notation = looks_like_notation(raw)
     keys: set[str] = set()
+    numbered: list[str] = []
     if is_notation:
         found = notation_keys(raw)
         numbered = [k for k in found if k[:1].isdigit() and "/" in k]
@@ -119,7 +122,7 @@ def parse(q: str | None) -> ParsedQuery:
     if raw and " " not in raw.strip() and len(raw) <= 160:
         keys.add(query_key(raw))  # a record code, or the notation exactly as indexed
     return ParsedQuery(raw=raw, words=words, keys=tuple(sorted(k for k in keys if k)),
-                       is_notation=is_notation)
+                       is_notation=is_notation, numbered=bool(numbered))
 
 
 def _kinds(scope: str) -> tuple[str, ...]:
@@ -130,9 +133,15 @@ def _kinds(scope: str) -> tuple[str, ...]:
     return (DOCUMENT, RECORD)
 
 
-def _conditions(user: Any, scope: str, f: SearchFilters) -> list[Any]:
+def _conditions(user: Any, scope: str, f: SearchFilters) -> tuple[list[Any], list[Any]]:
+    """The conditions on entries, and their part an index can bound (agency and dates)."""
     kinds = _kinds(scope)
-    conds: list[Any] = [SearchEntry.agency_id == user.agency_id]
+    span: list[Any] = [SearchEntry.agency_id == user.agency_id]
+    if f.date_from:
+        span.append(SearchEntry.date >= f.date_from)
+    if f.date_to:
+        span.append(SearchEntry.date <= f.date_to)
+    conds: list[Any] = list(span)
     if len(kinds) == 1:
         conds.append(SearchEntry.kind == kinds[0])
     direction = scope if scope in ("incoming", "outgoing") else f.direction
@@ -144,12 +153,8 @@ def _conditions(user: Any, scope: str, f: SearchFilters) -> list[Any]:
         conds.append(SearchEntry.state == f.state)
     if f.urgency:
         conds.append(SearchEntry.urgency == f.urgency)
-    if f.date_from:
-        conds.append(SearchEntry.date >= f.date_from)
-    if f.date_to:
-        conds.append(SearchEntry.date <= f.date_to)
     conds.append(entry_visible_clause(user, kinds))
-    return conds
+    return conds, span
 
 
 def search(user: Any, q: str | None = "", *, scope: str = "all",
@@ -162,7 +167,7 @@ def search(user: Any, q: str | None = "", *, scope: str = "all",
         raise ValueError(f"unknown search scope {scope!r}")
     page, per_page = max(1, page), max(1, per_page)
     parsed = parse(q)
-    conds = _conditions(user, scope, filters or SearchFilters())
+    conds, span = _conditions(user, scope, filters or SearchFilters())
     session = db.session
     backend = backend_for(session.get_bind())
 
@@ -183,20 +188,24 @@ def search(user: Any, q: str | None = "", *, scope: str = "all",
                 hit[0] = tier
 
     if not parsed.words and not parsed.keys:
-        add(backend.newest(session, conds, cap), TIER_LIST)
+        add(backend.newest(session, conds, cap, span=span), TIER_LIST)
     else:
         if parsed.keys:
-            for cited, tier in ((False, TIER_EXACT), (True, TIER_TEXT)):
+            # Documents citing a numbered notation come next; citations of a bare symbol are
+            # too many to mean anything.
+            for cited, tier in ((False, TIER_EXACT), (True, TIER_TEXT))[:2 if parsed.numbered
+                                                                          else 1]:
                 add(list(session.scalars(
                     select(SearchKey.entry_id)
                     .join(SearchEntry, SearchEntry.id == SearchKey.entry_id)
                     .where(SearchKey.agency_id == user.agency_id,
                            SearchKey.key.in_(parsed.keys), SearchKey.cited.is_(cited), *conds)
                     .order_by(SearchKey.entry_id.desc()).limit(cap))), tier)
-        if parsed.words and not parsed.is_notation:
-            # (a notation query is answered by the keys: its own and those cited in texts)
+        if parsed.words and not parsed.numbered:
+            # A numbered notation is answered by the keys alone (its own, and those cited in
+            # titles and texts); a bare symbol may also be a hyphenated word (COVID-19).
             tq = TextQuery(words=parsed.words)
-            matches = backend.matches(session, tq, conds, cap)
+            matches = backend.matches(session, tq, conds, cap, span=span)
             add([i for i, head in matches if not head], TIER_TEXT)
             add([i for i, head in matches if head], TIER_HEAD)
             if len(matches) >= cap:

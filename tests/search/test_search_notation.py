@@ -87,3 +87,10 @@ def test_notation_words_also_match_as_text(office, docs):
     # an ordinary query that mentions a notation among other words
     found = ids(search(office["clerk"], "khen thưởng QĐ-UBND"))
     assert found == [docs["qd15"].id]
+
+
+def test_hyphenated_words_are_still_words(office):
+    doc = make_doc(office["agency"], subject="Kế hoạch phòng chống dịch COVID-19",
+                   content="Triển khai hệ thống e-office.")
+    assert ids(search(office["clerk"], "covid-19")) == [doc.id]
+    assert ids(search(office["clerk"], "E-Office")) == [doc.id]

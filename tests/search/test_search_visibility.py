@@ -66,3 +66,61 @@ def test_user_without_agency_sees_nothing(office):
             return False
 
     assert search(Nobody(), "thong bao").items == []
+
+
+def test_search_shows_exactly_what_the_documents_rule_shows(office):
+    """For every user, an empty search lists exactly the documents visible_clause selects."""
+    from sqlalchemy import select
+
+    from edoc.documents.models import Document, ReviewStep
+    from edoc.documents.visibility import visible_clause
+
+    a = office["agency"]
+    officer, other, clerk = office["officer"], office["other"], office["clerk"]
+    make_doc(a, subject="Đến thường")
+    make_doc(a, subject="Đến mật", confidentiality="mat")
+    make_doc(a, subject="Đi đã phát hành", direction="outgoing")
+    make_doc(a, subject="Dự thảo của chuyên viên", direction="outgoing", state="draft",
+             drafter_id=officer.id)
+    make_doc(a, subject="Dự thảo văn thư tạo", direction="outgoing", state="draft",
+             created_by_id=clerk.id)
+    make_doc(a, subject="Đang trình ký", direction="outgoing", state="in_review",
+             signer_id=other.id)
+    reviewed = make_doc(a, subject="Đang xem xét", direction="outgoing", state="in_review")
+    db.session.add(ReviewStep(document_id=reviewed.id, position=1, reviewer_id=officer.id))
+    make_doc(a, subject="Mật gửi lãnh đạo", confidentiality="tuyet_mat",
+             submitted_to_id=office["leader"].id)
+    make_doc(office["foreign"], subject="Cơ quan khác")
+    db.session.commit()
+    for who in ("clerk", "leader", "officer", "other", "foreign_clerk"):
+        user = office[who]
+        expected = set(db.session.scalars(select(Document.id).where(visible_clause(user))))
+        assert set(ids(search(user, "", per_page=100))) == expected, who
+
+
+def test_visibility_follows_changes(office):
+    a = office["agency"]
+    draft = make_doc(a, subject="Dự thảo kế hoạch", direction="outgoing", state="draft",
+                     drafter_id=office["officer"].id)
+    assert ids(search(office["other"], "du thao")) == []
+    draft.drafter_id = office["other"].id
+    db.session.commit()
+    assert ids(search(office["other"], "du thao")) == [draft.id]
+    assert ids(search(office["officer"], "du thao")) == []
+    draft.state = "issued"
+    db.session.commit()
+    assert ids(search(office["officer"], "du thao")) == [draft.id]
+
+
+def test_a_rule_reading_an_unmirrored_column_fails_loudly(office, monkeypatch):
+    import pytest
+
+    from edoc.documents import visibility
+    from edoc.documents.models import Document
+    from edoc.search.access import UnmirroredColumn
+
+    make_doc(office["agency"], subject="Thông báo")
+    monkeypatch.setattr(visibility, "visible_clause",
+                        lambda user: Document.receiving_unit_id == user.unit_id)
+    with pytest.raises(UnmirroredColumn, match="receiving_unit_id"):
+        search(office["officer"], "thong bao")
