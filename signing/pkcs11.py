@@ -43,10 +43,22 @@ class Pkcs11KeySource:
         from pyhanko.sign.pkcs11 import PKCS11Error, TokenCriteria
 
         self._chain_asn1 = to_asn1_certs(chain)
-        try:
-            self._session = open_pkcs11_session(
+
+        def _open():
+            return open_pkcs11_session(
                 str(library), token_criteria=TokenCriteria(label=token_label), user_pin=pin
             )
+
+        try:
+            try:
+                self._session = _open()
+            except PKCS11Error:
+                # A PKCS#11 module lists the tokens present when it was initialised; a token
+                # inserted (or created) since is seen only after re-initialising it.
+                import pkcs11
+
+                pkcs11.lib(str(library)).reinitialize()
+                self._session = _open()
         except (p11_errors.PinIncorrect, p11_errors.PinLenRange) as exc:
             raise WrongSecretError(f"the token PIN is wrong ({type(exc).__name__})") from None
         except p11_errors.PinLocked:

@@ -148,7 +148,7 @@ def test_a_new_credential_replaces_the_previous_one(app, db, provisioned, leader
 # --- PKCS#11 through SoftHSM2 --------------------------------------------------------------------
 
 SOFTHSM_LIB = Path("/usr/lib/softhsm/libsofthsm2.so")
-TOKEN, PIN = "edoc-test", "123456"
+TOKEN, PIN = "edoc-signatures-test", "123456"
 
 
 @pytest.fixture(scope="session")
@@ -159,10 +159,10 @@ def softhsm_token(tmp_path_factory, pki_dir):
         pytest.fail("softhsm2 and opensc must be installed (scripts/system-deps.sh)")
     from edoc.signatures.testpki import load_or_create_root
 
+    from tests.support.softhsm import shared_conf
+
     base = tmp_path_factory.mktemp("softhsm")
-    (base / "tokens").mkdir()
-    conf = base / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {base / 'tokens'}\nobjectstore.backend = file\n")
+    conf = shared_conf()
     env = {**os.environ, "SOFTHSM2_CONF": str(conf)}
     root, _ = load_or_create_root(pki_dir)
     issued = root.issue("Lê Văn Hùng", organization="UBND xã Thử Nghiệm", key_type="ec-p256")

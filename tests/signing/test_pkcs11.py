@@ -14,7 +14,7 @@ from signing import KeyLoadError, Pkcs11KeySource, WrongSecretError, sign_pdf, v
 from signing.testpki import TestCa
 
 SOFTHSM = Path("/usr/lib/softhsm/libsofthsm2.so")
-TOKEN, PIN, SO_PIN = "edoc-test", "1234", "5678"
+TOKEN, PIN, SO_PIN = "edoc-signing-test", "1234", "5678"
 
 if not SOFTHSM.is_file():  # pragma: no cover - CI installs softhsm2
     pytest.skip(
@@ -30,12 +30,10 @@ def _run(args: list[str], env: dict[str, str]) -> None:
 @pytest.fixture(scope="module")
 def token(tmp_path_factory, root_ca: TestCa):
     """A SoftHSM token holding an RSA-2048 and a P-256 signing key with their certificates."""
+    from tests.support.softhsm import shared_conf
+
     base = tmp_path_factory.mktemp("softhsm")
-    (base / "tokens").mkdir()
-    conf = base / "softhsm2.conf"
-    conf.write_text(
-        f"directories.tokendir = {base / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
-    )
+    conf = shared_conf()
     env = {**os.environ, "SOFTHSM2_CONF": str(conf)}
     # The library reads SOFTHSM2_CONF when this process first initialises it.
     with pytest.MonkeyPatch.context() as mp:
