@@ -158,7 +158,6 @@ def softhsm_token(tmp_path_factory, pki_dir):
             and shutil.which("pkcs11-tool")):
         pytest.fail("softhsm2 and opensc must be installed (scripts/system-deps.sh)")
     from edoc.signatures.testpki import load_or_create_root
-
     from tests.support.softhsm import shared_conf
 
     base = tmp_path_factory.mktemp("softhsm")
