@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import random
 import statistics
 import sys
@@ -434,7 +435,12 @@ def run_queries(app, info: dict, n: int) -> dict[str, list[float]]:
     from edoc.search.query import SearchFilters, search
 
     times: dict[str, list[float]] = {}
+    info["loadavg"] = [os.getloadavg()[0]]
     with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            info["settings"] = "PostgreSQL " + ", ".join(
+                f"{k}={db.session.execute(text(f'SHOW {k}')).scalar()}"
+                for k in ("server_version", "shared_buffers", "work_mem"))
         clerk = db.session.get(User, info["clerk_id"])
         officer = db.session.get(User, info["officer_id"])
         mix = query_mix(info["corpus"], clerk.agency_id, n)
@@ -448,11 +454,14 @@ def run_queries(app, info: dict, n: int) -> dict[str, list[float]]:
                 t = time.perf_counter()
                 res = search(user, q, scope=scope, filters=filters, per_page=20)
                 elapsed = (time.perf_counter() - t) * 1000
-                db.session.rollback()
+                db.session.rollback()  # one transaction per search, as per request
+                for u in (clerk, officer):  # reload them outside the timing (the login does)
+                    u.has_role()
                 if not warm:
                     times.setdefault(kind, []).append(elapsed)
                     times.setdefault("all", []).append(elapsed)
                     times.setdefault("_hits", []).append(res.total)
+    info["loadavg"].append(os.getloadavg()[0])
     return times
 
 
@@ -465,6 +474,10 @@ def pct(values: list[float], p: float) -> float:
 def report(name: str, docs: int, times: dict[str, list[float]], info: dict) -> None:
     print(f"\n### {name}: {docs:,} documents "
           f"(load {info['load_s']:.0f} s, of which index writes {info['index_s']:.0f} s)\n")
+    if info.get("loadavg"):
+        print("Machine load average (1 min) before/after the queries: "
+              + " / ".join(f"{x:.1f}" for x in info["loadavg"]) + f" on {os.cpu_count()} CPUs"
+              + (f"; {info['settings']}" if info.get("settings") else "") + "\n")
     print("| Queries | n | p50 ms | p95 ms | max ms |")
     print("|---|---:|---:|---:|---:|")
     for kind in ("all", "notation", "symbol", "term", "term_plain", "agency", "filtered"):

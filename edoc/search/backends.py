@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    Date,
     Text,
     bindparam,
     column,
@@ -31,16 +33,33 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from edoc.search.ddl import FTS_TABLE
 from edoc.search.entries import IndexEntry
-from edoc.search.models import SearchEntry, SearchKey
+from edoc.search.models import SearchEntry, SearchKey, SearchSpan
 
-__all__ = ["Backend", "TextQuery", "backend_for"]
+__all__ = ["Backend", "Hints", "TextQuery", "backend_for"]
 
 #: bm25 / ts_rank_cd weights: a word in the title counts far more than one deep in the body
 W_TITLE, W_META, W_BODY = 10.0, 5.0, 1.0
 
 #: PostgreSQL newest-first search (see PostgresBackend._newest_first): entries walked first per
-#: wanted candidate, and the most entries walked after that
-SCAN_FIRST, SCAN_BUDGET = 4, 15_000
+#: wanted candidate, the most entries walked in one go, and the cost of a GIN posting and of a
+#: heap visit, in walked entries (measured on a million entries)
+SCAN_FIRST, SCAN_BUDGET, GIN_POSTING, HEAP_VISIT = 4, 60_000, 0.15, 5.0
+#: share of the entries of an id range a walk of the type index visits (a guess that holds
+#: for every type but the commonest, công văn)
+INDEXED_WALK = 0.25
+#: how long the word frequencies read from pg_stats are trusted, in seconds
+STATS_TTL = 600
+
+
+@dataclass(frozen=True, slots=True)
+class Hints:
+    """What the caller's conditions narrow, for a backend that plans around them."""
+
+    agency_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    #: a filter with its own index (the document type): walking it visits few rows
+    indexed_filter: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +93,28 @@ class Backend:
         if keys:
             conn.execute(insert(SearchKey), keys)
         self._write_text(conn, entries, ids)
+        spans: dict[tuple[int, date], list[int]] = {}
+        for e in entries:
+            entry_id = ids[(e.kind, e.object_id)]
+            span = spans.setdefault((e.agency_id, e.date.replace(day=1)), [entry_id, entry_id])
+            span[0], span[1] = min(span[0], entry_id), max(span[1], entry_id)
+        self._widen_spans(conn, [{"agency_id": a, "month": m, "min_id": lo, "max_id": hi}
+                                 for (a, m), (lo, hi) in sorted(spans.items())])
+
+    def _widen_spans(self, conn: Any, rows: list[dict]) -> None:
+        raise NotImplementedError
+
+    def rebuild_spans(self, conn: Any) -> None:
+        """Recompute search_spans exactly from the entries (after a reindex)."""
+        conn.execute(delete(SearchSpan))
+        month = self._month(SearchEntry.date)
+        conn.execute(insert(SearchSpan).from_select(
+            ["agency_id", "month", "min_id", "max_id"],
+            select(SearchEntry.agency_id, month, func.min(SearchEntry.id),
+                   func.max(SearchEntry.id)).group_by(SearchEntry.agency_id, month)))
+
+    def _month(self, column: Any) -> Any:
+        raise NotImplementedError
 
     def update_attributes(self, conn: Any, kind: str, object_id: int,
                           values: dict[str, Any]) -> None:
@@ -118,13 +159,10 @@ class Backend:
 
     # --- querying -----------------------------------------------------------------------------
     def matches(self, session: Any, tq: TextQuery, conditions: Sequence[Any], cap: int, *,
-                span: Sequence[Any] = ()) -> list[tuple[int, bool]]:
+                hints: Hints = Hints()) -> list[tuple[int, bool]]:
         """The newest ``cap`` entries matching ``tq`` and ``conditions``, newest first, each with
-        whether every word occurs in the title or metadata.
-
-        ``span``: the indexable part of the conditions (agency, dates), which a backend may
-        use to bound the ids it looks at.
-        """
+        whether every word occurs in the title or metadata. ``hints`` repeat what the
+        conditions narrow, for planning."""
         raise NotImplementedError
 
     def relevance(self, session: Any, tq: TextQuery, ids: Sequence[int]) -> dict[int, float]:
@@ -132,7 +170,7 @@ class Backend:
         raise NotImplementedError
 
     def newest(self, session: Any, conditions: Sequence[Any], cap: int, *,
-               span: Sequence[Any] = ()) -> list[int]:
+               hints: Hints = Hints()) -> list[int]:
         """The newest ``cap`` entries satisfying ``conditions`` (no words: a filtered list)."""
         return list(session.scalars(select(SearchEntry.id).where(*conditions)
                                     .order_by(SearchEntry.id.desc()).limit(cap)))
@@ -148,6 +186,16 @@ class SqliteBackend(Backend):
             index_elements=["kind", "object_id"],
             set_={c: stmt.excluded[c] for c in _ATTR_COLUMNS})
         conn.execute(stmt, [e.attributes() for e in entries])
+
+    def _widen_spans(self, conn: Any, rows: list[dict]) -> None:
+        stmt = sqlite.insert(SearchSpan)
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=["agency_id", "month"],
+            set_={"min_id": func.min(SearchSpan.min_id, stmt.excluded.min_id),
+                  "max_id": func.max(SearchSpan.max_id, stmt.excluded.max_id)}), rows)
+
+    def _month(self, column: Any) -> Any:
+        return func.date(column, "start of month")
 
     def _write_text(self, conn: Any, entries: Sequence[IndexEntry],
                     ids: dict[tuple[str, int], int]) -> None:
@@ -165,7 +213,7 @@ class SqliteBackend(Backend):
             tq.words, head_only=head_only)))
 
     def matches(self, session: Any, tq: TextQuery, conditions: Sequence[Any], cap: int, *,
-                span: Sequence[Any] = ()) -> list[tuple[int, bool]]:
+                hints: Hints = Hints()) -> list[tuple[int, bool]]:
         fts = self._fts
         ids = list(session.scalars(
             select(SearchEntry.id)
@@ -228,31 +276,63 @@ class PostgresBackend(Backend):
                     ids: dict[tuple[str, int], int]) -> None:
         return None  # the tsv column was written with the entry
 
+    def _widen_spans(self, conn: Any, rows: list[dict]) -> None:
+        stmt = postgresql.insert(SearchSpan)
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=["agency_id", "month"],
+            set_={"min_id": func.least(SearchSpan.min_id, stmt.excluded.min_id),
+                  "max_id": func.greatest(SearchSpan.max_id, stmt.excluded.max_id)}), rows)
+
+    def _month(self, column: Any) -> Any:
+        return func.cast(func.date_trunc("month", column), Date)
+
     def tsquery(self, tq: TextQuery, *, head_only: bool = False):
         name = "ts_head" if head_only else "ts_all"
         return func.to_tsquery(self._config, bindparam(name, tsquery_text(
             tq.words, head_only=head_only)))
 
     def matches(self, session: Any, tq: TextQuery, conditions: Sequence[Any], cap: int, *,
-                span: Sequence[Any] = ()) -> list[tuple[int, bool]]:
+                hints: Hints = Hints()) -> list[tuple[int, bool]]:
         q = self.tsquery(tq)
         is_head = SearchEntry.tsv.op("@@")(self.tsquery(tq, head_only=True))
         rows = self._newest_first(session, lambda lo, hi, limit: select(SearchEntry.id, is_head)
                                   .where(SearchEntry.tsv.op("@@")(q), SearchEntry.id >= lo,
                                          SearchEntry.id < hi, *conditions)
-                                  .order_by(SearchEntry.id.desc()).limit(limit), cap, span)
+                                  .order_by(SearchEntry.id.desc()).limit(limit), cap, hints,
+                                  postings=self._postings(session, tq.words))
         return [(i, bool(h)) for i, h in rows]
 
     def newest(self, session: Any, conditions: Sequence[Any], cap: int, *,
-               span: Sequence[Any] = ()) -> list[int]:
+               hints: Hints = Hints()) -> list[int]:
         # Filters alone (an old date range, a rare type) meet the same problem as words.
         rows = self._newest_first(session, lambda lo, hi, limit: select(SearchEntry.id).where(
             SearchEntry.id >= lo, SearchEntry.id < hi, *conditions)
-            .order_by(SearchEntry.id.desc()).limit(limit), cap, span)
+            .order_by(SearchEntry.id.desc()).limit(limit), cap, hints)
         return [r[0] for r in rows]
 
-    def _newest_first(self, session: Any, build: Any, cap: int,
-                      span: Sequence[Any]) -> list[tuple]:
+    def _postings(self, session: Any, words: Sequence[str]) -> float:
+        """Estimated GIN postings read for ``words`` (AND): those of the rarest word, from
+        the statistics PostgreSQL keeps on the tsv column (refreshed every STATS_TTL s)."""
+        import time
+
+        key = session.get_bind().url.render_as_string(hide_password=True)
+        cached = _STATS.get(key)
+        if cached is None or time.monotonic() - cached[0] > STATS_TTL:
+            row = session.execute(text(
+                "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, "
+                "c.reltuples FROM pg_class c LEFT JOIN pg_stats s ON s.tablename = c.relname "
+                "AND s.attname = 'tsv' WHERE c.relname = 'search_entries'")).first()
+            elems, freqs, rows = row if row else (None, None, 0)
+            freq = dict(zip(elems or (), freqs or (), strict=False))
+            # A word missing from the list is rarer than its last entry (the list ends with
+            # the per-query minimum and maximum frequencies, then a null-fraction, for tsv).
+            floor = min(freqs[:len(elems)]) if elems and freqs else 0.0
+            cached = _STATS[key] = (time.monotonic(), freq, floor, max(float(rows or 0), 0.0))
+        _, freq, floor, rows = cached
+        return min((freq.get(w, floor) for w in words), default=0.0) * rows
+
+    def _newest_first(self, session: Any, build: Any, cap: int, hints: Hints, *,
+                      postings: float | None = None) -> list[tuple]:
         """Run ``build(lo, hi, limit)`` over id ranges from the newest entries back until
         ``cap`` rows are found.
 
@@ -261,29 +341,41 @@ class PostgresBackend(Backend):
         then a sort (cost: the words' posting lists, plus a heap visit per match). Left to
         itself on a million rows the planner misjudges the middle ground (a common word pair
         matching a few per cent) and takes seconds. So: walk the newest ``SCAN_FIRST * cap``
-        entries (within the id range of the date filter, from an index), measure the match
-        rate, and size the next id range to hold the missing matches at that rate: walked if
-        it spans at most ``SCAN_BUDGET`` entries, otherwise (a rare match) left to the
-        planner's indexes, which then visit about as many rows as there are matches in it.
+        entries (within the id range of the date filter, from search_spans), measure the match
+        rate, and size the next id range to hold the missing matches at that rate. Walk it if
+        that costs less than the GIN way (the rarest word's postings, from pg_stats, plus a
+        heap visit per match) and spans at most ``SCAN_BUDGET`` entries; otherwise leave it
+        to the planner's indexes, which then visit about as many rows as there are matches.
         """
         # psycopg prepares a statement run five times, and PostgreSQL may then use a generic
         # plan that knows neither the words nor the range; plan each run for its parameters.
-        # SET LOCAL settings end with the transaction; the bitmap one is restored below.
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-        if len(span) > 1:
-            # A date filter: its id range, from the (agency, date, id) index alone. ("+ 0"
-            # stops PostgreSQL turning min/max into a walk of the id index that tests dates.)
-            ident = SearchEntry.id + 0
-            bounds = session.execute(select(func.min(ident), func.max(ident)).where(*span)).one()
-        else:
-            bounds = session.execute(select(func.min(SearchEntry.id),
-                                            func.max(SearchEntry.id))).one()
-        if bounds[0] is None:
-            return []
-        low, hi = bounds[0], bounds[1] + 1
+        # Local settings end with the transaction; bitmap scans are turned back on below.
+        # Walking = an index that yields ids in order: no bitmap, no sort (the planner would
+        # otherwise happily read a whole date range through its index and sort it).
+        # And no JIT: these plans' estimated costs (inflated by a disabled sort) would buy
+        # a compilation that costs more than the query.
+        session.execute(text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
+                             "set_config('jit', 'off', true), "
+                             "set_config('enable_bitmapscan', 'off', true), "
+                             "set_config('enable_sort', 'off', true)"))
+        bitmaps = False
         out: list[tuple] = []
-        walked, width, walking = 0, SCAN_FIRST * cap, True
         try:
+            if hints.date_from or hints.date_to:
+                # A date filter: the id range of its months (search_spans).
+                month = SearchSpan.month
+                bounds = session.execute(
+                    select(func.min(SearchSpan.min_id), func.max(SearchSpan.max_id)).where(
+                        SearchSpan.agency_id == hints.agency_id,
+                        month >= (hints.date_from or date.min).replace(day=1),
+                        month <= (hints.date_to or date.max))).one()
+            else:
+                bounds = session.execute(select(func.min(SearchEntry.id),
+                                                func.max(SearchEntry.id))).one()
+            if bounds[0] is None:
+                return out
+            low, hi = bounds[0], bounds[1] + 1
+            walked, width, walking = 0, SCAN_FIRST * cap, True
             while hi > low and len(out) < cap:
                 need = cap - len(out)
                 if walked:
@@ -292,15 +384,23 @@ class PostgresBackend(Backend):
                     # searched through the indexes, whose heap visits stay near ``need``.
                     rate = len(out) / walked
                     width = int(need / rate * 1.5) + 1 if rate > 0 else walked * 4
-                    walking = width <= SCAN_BUDGET
+                    # (walking an indexed filter, the document type, visits a fraction of it)
+                    cost = width * (INDEXED_WALK if hints.indexed_filter else 1.0)
+                    walking = cost <= SCAN_BUDGET and (
+                        postings is None or cost <= postings * GIN_POSTING + need * HEAP_VISIT)
                 lo = max(low, hi - width)
-                session.execute(text("SET LOCAL enable_bitmapscan = "
-                                     + ("off" if walking else "on")))
+                if bitmaps == walking:
+                    bitmaps = not walking
+                    session.execute(text("SELECT set_config('enable_bitmapscan', :v, true), "
+                                         "set_config('enable_sort', :v, true)"),
+                                    {"v": "on" if bitmaps else "off"})
                 out.extend(tuple(r) for r in session.execute(build(lo, hi, need)))
                 walked += hi - lo
                 hi = lo
         finally:
-            session.execute(text("SET LOCAL enable_bitmapscan = on"))
+            if not bitmaps:
+                session.execute(text("SELECT set_config('enable_bitmapscan', 'on', true), "
+                                     "set_config('enable_sort', 'on', true)"))
         return out
 
     def relevance(self, session: Any, tq: TextQuery, ids: Sequence[int]) -> dict[int, float]:
@@ -317,6 +417,8 @@ def tsquery_text(words: Sequence[str], *, head_only: bool = False) -> str:
     suffix = ":AB" if head_only else ""
     return " & ".join(f"'{w}'{suffix}" for w in _safe(words, "'\\"))
 
+
+_STATS: dict[str, tuple] = {}
 
 _BACKENDS: dict[str, Backend] = {"sqlite": SqliteBackend(), "postgresql": PostgresBackend()}
 

@@ -295,6 +295,8 @@ def reindex(session: Session, *, kinds: Iterable[str] = (DOCUMENT, RECORD),
         _drop_orphans(session.connection(), kind)
         session.commit()
         counts[kind] = done
+    backend_for(session.connection()).rebuild_spans(session.connection())
+    session.commit()
     return counts
 
 

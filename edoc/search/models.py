@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from edoc.db import Base, intpk
 
-__all__ = ["SearchEntry", "SearchKey"]
+__all__ = ["SearchEntry", "SearchKey", "SearchSpan"]
 
 #: entry kinds
 DOCUMENT = "document"
@@ -84,6 +84,23 @@ class SearchKey(Base):
     key: Mapped[str] = mapped_column(String(160), primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     cited: Mapped[bool] = mapped_column(default=False)
+
+
+class SearchSpan(Base):
+    """The id range of an agency's entries dated in a month.
+
+    Only ever widened (an entry written extends the range of its month; nothing shrinks it
+    until a reindex rebuilds the table), so it never excludes an entry: PostgreSQL turns a date
+    filter into an id range with it (edoc.search.backends.PostgresBackend._newest_first).
+    """
+
+    __tablename__ = "search_spans"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True,
+                                           autoincrement=False)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    min_id: Mapped[int] = mapped_column(BigInteger)
+    max_id: Mapped[int] = mapped_column(BigInteger)
 
 
 def _install_ddl_events() -> None:

@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from edoc.search import highlight as hl
 from edoc.search.access import entry_visible_clause
-from edoc.search.backends import TextQuery, backend_for
+from edoc.search.backends import Hints, TextQuery, backend_for
 from edoc.search.entries import DOCUMENT, RECORD, query_key
 from edoc.search.models import SearchEntry, SearchKey
 from edoc.search.text import looks_like_notation, notation_keys, tokens
@@ -133,15 +133,14 @@ def _kinds(scope: str) -> tuple[str, ...]:
     return (DOCUMENT, RECORD)
 
 
-def _conditions(user: Any, scope: str, f: SearchFilters) -> tuple[list[Any], list[Any]]:
-    """The conditions on entries, and their part an index can bound (agency and dates)."""
+def _conditions(user: Any, scope: str, f: SearchFilters) -> tuple[list[Any], Hints]:
+    """The conditions on entries, and what they narrow (for the backend's planning)."""
     kinds = _kinds(scope)
-    span: list[Any] = [SearchEntry.agency_id == user.agency_id]
+    conds: list[Any] = [SearchEntry.agency_id == user.agency_id]
     if f.date_from:
-        span.append(SearchEntry.date >= f.date_from)
+        conds.append(SearchEntry.date >= f.date_from)
     if f.date_to:
-        span.append(SearchEntry.date <= f.date_to)
-    conds: list[Any] = list(span)
+        conds.append(SearchEntry.date <= f.date_to)
     if len(kinds) == 1:
         conds.append(SearchEntry.kind == kinds[0])
     direction = scope if scope in ("incoming", "outgoing") else f.direction
@@ -154,7 +153,8 @@ def _conditions(user: Any, scope: str, f: SearchFilters) -> tuple[list[Any], lis
     if f.urgency:
         conds.append(SearchEntry.urgency == f.urgency)
     conds.append(entry_visible_clause(user, kinds))
-    return conds, span
+    return conds, Hints(agency_id=user.agency_id, date_from=f.date_from, date_to=f.date_to,
+                        indexed_filter=bool(f.type))
 
 
 def search(user: Any, q: str | None = "", *, scope: str = "all",
@@ -167,7 +167,7 @@ def search(user: Any, q: str | None = "", *, scope: str = "all",
         raise ValueError(f"unknown search scope {scope!r}")
     page, per_page = max(1, page), max(1, per_page)
     parsed = parse(q)
-    conds, span = _conditions(user, scope, filters or SearchFilters())
+    conds, hints = _conditions(user, scope, filters or SearchFilters())
     session = db.session
     backend = backend_for(session.get_bind())
 
@@ -188,7 +188,7 @@ def search(user: Any, q: str | None = "", *, scope: str = "all",
                 hit[0] = tier
 
     if not parsed.words and not parsed.keys:
-        add(backend.newest(session, conds, cap, span=span), TIER_LIST)
+        add(backend.newest(session, conds, cap, hints=hints), TIER_LIST)
     else:
         if parsed.keys:
             # Documents citing a numbered notation come next; citations of a bare symbol are
@@ -205,7 +205,7 @@ def search(user: Any, q: str | None = "", *, scope: str = "all",
             # A numbered notation is answered by the keys alone (its own, and those cited in
             # titles and texts); a bare symbol may also be a hyphenated word (COVID-19).
             tq = TextQuery(words=parsed.words)
-            matches = backend.matches(session, tq, conds, cap, span=span)
+            matches = backend.matches(session, tq, conds, cap, hints=hints)
             add([i for i, head in matches if not head], TIER_TEXT)
             add([i for i, head in matches if head], TIER_HEAD)
             if len(matches) >= cap:
@@ -231,8 +231,10 @@ def _score(tier: int, rel: float) -> float:
 def _hits(session: Any, page_ids: list[tuple[int, list]],
           parsed: ParsedQuery) -> list[SearchHit]:
     ids = [i for i, _ in page_ids]
-    rows = {r.id: r for r in session.execute(select(SearchEntry).where(SearchEntry.id.in_(ids)))
-            .scalars()}
+    cols = [SearchEntry.id, SearchEntry.kind, SearchEntry.object_id, SearchEntry.direction,
+            SearchEntry.title, SearchEntry.number_notation, SearchEntry.date, SearchEntry.state,
+            SearchEntry.type_key, SearchEntry.urgency, SearchEntry.confidentiality]
+    rows = {r.id: r for r in session.execute(select(*cols).where(SearchEntry.id.in_(ids)))}
     texts = _texts(session, [rows[i] for i in ids if i in rows])
     out = []
     for entry_id, (tier, rel) in page_ids:
@@ -251,7 +253,7 @@ def _hits(session: Any, page_ids: list[tuple[int, list]],
     return out
 
 
-def _texts(session: Any, entries: Sequence[SearchEntry]) -> Mapping[tuple[str, int], tuple]:
+def _texts(session: Any, entries: Sequence[Any]) -> Mapping[tuple[str, int], tuple]:
     """(body, metadata text) of the page's objects, as written (for the snippets)."""
     out: dict[tuple[str, int], tuple[str, str]] = {}
     doc_ids = [e.object_id for e in entries if e.kind == DOCUMENT]

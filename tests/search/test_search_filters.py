@@ -63,3 +63,28 @@ def test_filters_apply_to_exact_notation_hits(office):
 def test_unknown_scope_is_refused(office):
     with pytest.raises(ValueError):
         search(office["clerk"], "x", scope="everything")
+
+
+def test_date_filter_finds_backdated_entries(office):
+    """A paper document of 2019 registered today has a new entry id but an old date."""
+    from sqlalchemy import select
+
+    from edoc.extensions import db
+    from edoc.search.models import SearchSpan
+
+    a = office["agency"]
+    old = make_doc(a, subject="Báo cáo đất đai", document_date=date(2019, 5, 1))
+    for i in range(5):
+        make_doc(a, subject=f"Báo cáo đất đai quý {i}", document_date=date(2025, 4, 1))
+    late = make_doc(a, subject="Báo cáo đất đai (bản giấy)", document_date=date(2019, 5, 20))
+    assert late.id > old.id
+    assert _ids(office, q="dat dai", date_from=date(2019, 5, 1), date_to=date(2019, 5, 31)) \
+        == {old.id, late.id}
+    assert _ids(office, q="", date_to=date(2019, 12, 31)) == {old.id, late.id}
+    span = db.session.scalar(select(SearchSpan).where(SearchSpan.agency_id == a.id,
+                                                      SearchSpan.month == date(2019, 5, 1)))
+    assert span.max_id > span.min_id  # widened by the late entry
+    # moving a document to another month widens that month's span too
+    late.document_date = date(2018, 1, 2)
+    db.session.commit()
+    assert _ids(office, q="dat dai", date_to=date(2018, 12, 31)) == {late.id}
