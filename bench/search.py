@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import itertools
 import os
 import random
 import statistics
@@ -282,6 +283,37 @@ def make_app(url: str):
     return app
 
 
+def generate(corpus: Corpus, count: int, agency_ids: list[int], clerk_id: int,
+             officer_id: int):
+    """(document id, generated document, assigned to the officer's unit), in id order."""
+    start_day, days = date(2018, 1, 1), (date(2025, 12, 31) - date(2018, 1, 1)).days
+    for doc_id in range(1, count + 1):
+        when = start_day + timedelta(days=(doc_id - 1) * days // count)
+        agency_id = agency_ids[0] if corpus.rng.random() < 0.9 else \
+            corpus.rng.choice(agency_ids[1:])
+        g = corpus.document(doc_id, agency_id, when, clerk_id=clerk_id, officer_id=officer_id)
+        assigned = (agency_id == agency_ids[0] and g.doc["direction"] == "incoming"
+                    and corpus.rng.random() < 0.02)
+        yield doc_id, g, assigned
+
+
+def reuse(app, count: int) -> dict:
+    """The users and the query corpus of a data set loaded earlier (``--reuse``)."""
+    from sqlalchemy import select
+
+    from edoc.auth.models import Agency, User
+    from edoc.extensions import db
+
+    with app.app_context():
+        agency_ids = list(db.session.scalars(select(Agency.id).order_by(Agency.id)))
+        users = {u.username: u.id for u in db.session.scalars(select(User))}
+    corpus = Corpus()
+    for _ in generate(corpus, count, agency_ids, users["clerk"], users["officer"]):
+        pass
+    return {"clerk_id": users["clerk"], "officer_id": users["officer"], "corpus": corpus,
+            "load_s": 0.0, "index_s": 0.0}
+
+
 def load(app, count: int, *, batch: int = 5000, check: bool = True) -> dict:
     from edoc.auth.roles import Role
     from edoc.auth.services import create_agency, create_unit, create_user
@@ -301,7 +333,6 @@ def load(app, count: int, *, batch: int = 5000, check: bool = True) -> dict:
                           password="x" * 12, roles=[Role.OFFICER], unit=unit)
     db.session.commit()
     corpus = Corpus()
-    start_day, days = date(2018, 1, 1), (date(2025, 12, 31) - date(2018, 1, 1)).days
     conn = db.session.connection()
     backend = backend_for(conn)
     postgres = db.engine.dialect.name == "postgresql"
@@ -312,19 +343,16 @@ def load(app, count: int, *, batch: int = 5000, check: bool = True) -> dict:
     t0 = time.perf_counter()
     t_index = 0.0
     assignment_id = 0
+    stream = generate(corpus, count, [a.id for a in agencies], clerk.id, officer.id)
     for first in range(1, count + 1, batch):
         docs, texts, entries, assigns, parties = [], [], [], [], []
-        for doc_id in range(first, min(first + batch, count + 1)):
-            when = start_day + timedelta(days=(doc_id - 1) * days // count)
-            agency = agencies[0] if corpus.rng.random() < 0.9 else corpus.rng.choice(agencies[1:])
-            g = corpus.document(doc_id, agency.id, when, clerk_id=clerk.id, officer_id=officer.id)
+        for doc_id, g, assigned in itertools.islice(stream, batch):
             docs.append(g.doc)
             texts.append({"document_id": doc_id, "content": g.content})
-            if agency is agencies[0] and g.doc["direction"] == "incoming" and \
-                    corpus.rng.random() < 0.02:
+            if assigned:
                 assignment_id += 1
                 assigns.append({"id": assignment_id, "document_id": doc_id,
-                                "agency_id": agency.id, "assigned_by_id": clerk.id})
+                                "agency_id": agencies[0].id, "assigned_by_id": clerk.id})
                 parties.append({"assignment_id": assignment_id, "role": "lead",
                                 "unit_id": unit.id})
             d = g.doc
@@ -500,15 +528,19 @@ def bench_sqlite(docs: int, queries: int) -> None:
         report("SQLite (FTS5)", docs, times, info)
 
 
-def bench_postgres(docs: int, queries: int, keep: bool) -> None:
+def bench_postgres(docs: int, queries: int, keep: bool, reuse_db: bool = False) -> None:
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
-        c.execute(text(f'CREATE DATABASE "{PG_DB}"'))
+    if not reuse_db:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
+            c.execute(text(f'CREATE DATABASE "{PG_DB}"'))
     try:
         app = make_app(f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DB}")
-        with app.app_context():
-            info = load(app, docs)
+        if reuse_db:
+            info = reuse(app, docs)
+        else:
+            with app.app_context():
+                info = load(app, docs)
         times = run_queries(app, info, queries)
         report("PostgreSQL (tsvector, GIN)", docs, times, info)
         with app.app_context():
@@ -529,12 +561,14 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument("--reuse", action="store_true",
+                        help="query the PostgreSQL database a --keep run left (same --pg-docs)")
     args = parser.parse_args()
     print("## Search benchmark (p50/p95 of one search() call, first page of 20 with snippets)")
     if args.only in (None, "sqlite"):
         bench_sqlite(args.sqlite_docs, args.queries)
     if args.only in (None, "postgres"):
-        bench_postgres(args.pg_docs, args.queries, args.keep)
+        bench_postgres(args.pg_docs, args.queries, args.keep or args.reuse, args.reuse)
 
 
 if __name__ == "__main__":

@@ -199,7 +199,7 @@ def search(user: Any, q: str | None = "", *, scope: str = "all",
                     select(SearchKey.entry_id)
                     .join(SearchEntry, SearchEntry.id == SearchKey.entry_id)
                     .where(SearchKey.agency_id == user.agency_id,
-                           SearchKey.key.in_(parsed.keys), SearchKey.cited.is_(cited), *conds)
+                           SearchKey.key.in_(parsed.keys), SearchKey.cited == cited, *conds)
                     .order_by(SearchKey.entry_id.desc()).limit(cap))), tier)
         if parsed.words and not parsed.numbered:
             # A numbered notation is answered by the keys alone (its own, and those cited in
