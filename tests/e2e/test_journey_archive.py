@@ -85,12 +85,13 @@ def test_archivist_accepts_finds_unaccented_and_exports(page, live_system, tmp_p
     # --- the archivist accepts it from the transfer inbox ------------------------------------
     login(page, "luutru")
     page.goto("/archive/inbox")
-    accept = page.locator(f"[data-testid=accept-record-{record_id}]")
+    accept = page.locator(f"[data-testid=accept-record][data-record-id='{record_id}']")
     assert title in page.locator("[data-testid=inbox-item]", has=accept).inner_text()
     shot(page, "j3-02-archivist-inbox")
     accept.click()
     page.wait_for_selector("text=Đã tiếp nhận hồ sơ")
-    assert page.locator(f"[data-testid=accept-record-{record_id}]").count() == 0
+    assert page.locator(
+        f"[data-testid=accept-record][data-record-id='{record_id}']").count() == 0
 
     # --- ... finds it without diacritics ------------------------------------------------------
     page.goto("/archive/search")
