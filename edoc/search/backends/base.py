@@ -1,0 +1,152 @@
+"""What both backends share: the entry writes, and the interface of the queries."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+
+from edoc.search.entries import IndexEntry
+from edoc.search.models import SearchEntry, SearchKey, SearchSpan
+
+__all__ = ["ATTR_COLUMNS", "NO_HINTS", "W_BODY", "W_META", "W_TITLE", "Backend", "Hints",
+           "TextQuery", "safe_words"]
+
+#: bm25 / ts_rank_cd weights: a word in the title counts far more than one deep in the body
+W_TITLE, W_META, W_BODY = 10.0, 5.0, 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Hints:
+    """What the caller's conditions narrow, for a backend that plans around them."""
+
+    agency_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    #: a filter with its own index (the document type): walking it visits few rows
+    indexed_filter: bool = False
+
+
+NO_HINTS = Hints()
+
+
+@dataclass(frozen=True, slots=True)
+class TextQuery:
+    """Folded words that must all occur."""
+
+    words: tuple[str, ...] = ()
+
+
+ATTR_COLUMNS = ("agency_id", "direction", "state", "type_key", "urgency", "confidentiality",
+                 "date", "title", "number_notation", "drafter_id", "signer_id", "created_by_id",
+                 "submitted_to_id")
+
+
+class Backend:
+    name = ""
+
+    # --- writing ------------------------------------------------------------------------------
+    def write(self, conn: Any, entries: Sequence[IndexEntry]) -> None:
+        """Insert or replace ``entries`` (keys and full text included)."""
+        if not entries:
+            return
+        self._upsert(conn, entries)
+        ids = self._entry_ids(conn, entries)
+        entry_ids = list(ids.values())
+        conn.execute(delete(SearchKey).where(SearchKey.entry_id.in_(entry_ids)))
+        keys = [{"entry_id": ids[(e.kind, e.object_id)], "key": k[:160], "agency_id": e.agency_id,
+                 "cited": cited}
+                for e in entries
+                for cited, ks in ((False, e.keys), (True, e.cited - e.keys)) for k in sorted(ks)]
+        if keys:
+            conn.execute(insert(SearchKey), keys)
+        self._write_text(conn, entries, ids)
+        spans: dict[tuple[int, date], list[int]] = {}
+        for e in entries:
+            entry_id = ids[(e.kind, e.object_id)]
+            span = spans.setdefault((e.agency_id, e.date.replace(day=1)), [entry_id, entry_id])
+            span[0], span[1] = min(span[0], entry_id), max(span[1], entry_id)
+        self._widen_spans(conn, [{"agency_id": a, "month": m, "min_id": lo, "max_id": hi}
+                                 for (a, m), (lo, hi) in sorted(spans.items())])
+
+    def _widen_spans(self, conn: Any, rows: list[dict]) -> None:
+        raise NotImplementedError
+
+    def rebuild_spans(self, conn: Any) -> None:
+        """Recompute search_spans exactly from the entries (after a reindex)."""
+        conn.execute(delete(SearchSpan))
+        month = self._month(SearchEntry.date)
+        conn.execute(insert(SearchSpan).from_select(
+            ["agency_id", "month", "min_id", "max_id"],
+            select(SearchEntry.agency_id, month, func.min(SearchEntry.id),
+                   func.max(SearchEntry.id)).group_by(SearchEntry.agency_id, month)))
+
+    def _month(self, column: Any) -> Any:
+        raise NotImplementedError
+
+    def update_attributes(self, conn: Any, kind: str, object_id: int,
+                          values: dict[str, Any]) -> None:
+        """Change filter/display columns of an entry whose words did not change."""
+        values = {k: v for k, v in values.items() if k in ATTR_COLUMNS}
+        if values:
+            conn.execute(SearchEntry.__table__.update()
+                         .where(SearchEntry.kind == kind, SearchEntry.object_id == object_id)
+                         .values(**values))
+
+    def delete(self, conn: Any, kind: str, object_ids: Iterable[int]) -> None:
+        object_ids = list(object_ids)
+        if not object_ids:
+            return
+        ids = select(SearchEntry.id).where(SearchEntry.kind == kind,
+                                           SearchEntry.object_id.in_(object_ids))
+        conn.execute(delete(SearchKey).where(SearchKey.entry_id.in_(ids)))
+        # The FTS row goes with the entry (SQLite trigger); tsv is a column of the entry.
+        conn.execute(delete(SearchEntry).where(SearchEntry.kind == kind,
+                                               SearchEntry.object_id.in_(object_ids)))
+
+    def _entry_ids(self, conn: Any, entries: Sequence[IndexEntry]) -> dict[tuple[str, int], int]:
+        by_kind: dict[str, list[int]] = {}
+        for e in entries:
+            by_kind.setdefault(e.kind, []).append(e.object_id)
+        out: dict[tuple[str, int], int] = {}
+        for kind, object_ids in by_kind.items():
+            # kind = ? AND object_id IN (...): an index range per id (a row-value IN list
+            # becomes an OR chain that PostgreSQL plans slowly).
+            rows = conn.execute(select(SearchEntry.object_id, SearchEntry.id)
+                                .where(SearchEntry.kind == kind,
+                                       SearchEntry.object_id.in_(object_ids)))
+            out.update({(kind, o): i for o, i in rows})
+        return out
+
+    def _upsert(self, conn: Any, entries: Sequence[IndexEntry]) -> None:
+        raise NotImplementedError
+
+    def _write_text(self, conn: Any, entries: Sequence[IndexEntry],
+                    ids: dict[tuple[str, int], int]) -> None:
+        raise NotImplementedError
+
+    # --- querying -----------------------------------------------------------------------------
+    def matches(self, session: Any, tq: TextQuery, conditions: Sequence[Any], cap: int, *,
+                hints: Hints = NO_HINTS) -> list[tuple[int, bool]]:
+        """The newest ``cap`` entries matching ``tq`` and ``conditions``, newest first, each with
+        whether every word occurs in the title or metadata. ``hints`` repeat what the
+        conditions narrow, for planning."""
+        raise NotImplementedError
+
+    def relevance(self, session: Any, tq: TextQuery, ids: Sequence[int]) -> dict[int, float]:
+        """bm25 / ts_rank_cd of these matching entries (higher is better)."""
+        raise NotImplementedError
+
+    def newest(self, session: Any, conditions: Sequence[Any], cap: int, *,
+               hints: Hints = NO_HINTS) -> list[int]:
+        """The newest ``cap`` entries satisfying ``conditions`` (no words: a filtered list)."""
+        return list(session.scalars(select(SearchEntry.id).where(*conditions)
+                                    .order_by(SearchEntry.id.desc()).limit(cap)))
+
+
+def safe_words(words: Sequence[str], bad: str) -> list[str]:
+    """Words are folded tokens (letters and digits only); anything else is dropped, not
+    escaped."""
+    return [w for w in words if w and not any(c in w for c in bad)]

@@ -1,0 +1,204 @@
+"""PostgreSQL: ``tsv`` = setweight A (title) || B (metadata) || D (body) over the 'simple'
+configuration, a GIN index, ``ts_rank_cd``; and the planning that finds the newest matches
+among a million entries (:meth:`PostgresBackend._newest_first`)."""
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date, Text, bindparam, func, literal_column, select, text
+from sqlalchemy.dialects import postgresql
+
+from edoc.search.backends.base import (
+    ATTR_COLUMNS,
+    NO_HINTS,
+    W_BODY,
+    W_META,
+    W_TITLE,
+    Backend,
+    Hints,
+    TextQuery,
+    safe_words,
+)
+from edoc.search.entries import IndexEntry
+from edoc.search.models import SearchEntry, SearchSpan
+
+__all__ = ["PostgresBackend", "tsquery_text"]
+
+#: entries walked first per wanted candidate, the most entries walked in one go, and the cost
+#: of a GIN posting and of a heap visit, in walked entries (measured on a million entries)
+SCAN_FIRST, SCAN_BUDGET, GIN_POSTING, HEAP_VISIT = 4, 60_000, 0.15, 5.0
+#: share of the entries of an id range a walk of the type index visits (a guess that holds
+#: for every type but the commonest, công văn)
+INDEXED_WALK = 0.25
+#: how long the word frequencies read from pg_stats are trusted, in seconds
+STATS_TTL = 600
+
+_STATS: dict[str, tuple] = {}
+
+
+class PostgresBackend(Backend):
+    name = "postgresql"
+    _config = literal_column("'simple'::regconfig")
+    _weights = literal_column(f"'{{{W_BODY / W_TITLE}, 0.2, {W_META / W_TITLE}, 1.0}}'::float4[]")
+
+    def _tsv(self):
+        def part(name: str, weight: str):
+            return func.setweight(func.to_tsvector(self._config, bindparam(name, type_=Text)),
+                                  literal_column(f"'{weight}'"))
+        return part("title_words", "A").op("||")(part("meta_words", "B")).op("||")(
+            part("body_words", "D"))
+
+    def _upsert(self, conn: Any, entries: Sequence[IndexEntry]) -> None:
+        stmt = postgresql.insert(SearchEntry).values(tsv=self._tsv())
+        stmt = stmt.on_conflict_do_update(
+            constraint="uq_search_entries_object",
+            set_={c: stmt.excluded[c] for c in (*ATTR_COLUMNS, "tsv")})
+        conn.execute(stmt, [{**e.attributes(), "title_words": e.title_words,
+                             "meta_words": e.meta_words, "body_words": e.body_words}
+                            for e in entries])
+
+    def _write_text(self, conn: Any, entries: Sequence[IndexEntry],
+                    ids: dict[tuple[str, int], int]) -> None:
+        return None  # the tsv column was written with the entry
+
+    def _widen_spans(self, conn: Any, rows: list[dict]) -> None:
+        stmt = postgresql.insert(SearchSpan)
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=["agency_id", "month"],
+            set_={"min_id": func.least(SearchSpan.min_id, stmt.excluded.min_id),
+                  "max_id": func.greatest(SearchSpan.max_id, stmt.excluded.max_id)}), rows)
+
+    def _month(self, column: Any) -> Any:
+        return func.cast(func.date_trunc("month", column), Date)
+
+    def tsquery(self, tq: TextQuery, *, head_only: bool = False):
+        name = "ts_head" if head_only else "ts_all"
+        return func.to_tsquery(self._config, bindparam(name, tsquery_text(
+            tq.words, head_only=head_only)))
+
+    def matches(self, session: Any, tq: TextQuery, conditions: Sequence[Any], cap: int, *,
+                hints: Hints = NO_HINTS) -> list[tuple[int, bool]]:
+        q = self.tsquery(tq)
+        is_head = SearchEntry.tsv.op("@@")(self.tsquery(tq, head_only=True))
+        rows = self._newest_first(session, lambda lo, hi, limit: select(SearchEntry.id, is_head)
+                                  .where(SearchEntry.tsv.op("@@")(q), SearchEntry.id >= lo,
+                                         SearchEntry.id < hi, *conditions)
+                                  .order_by(SearchEntry.id.desc()).limit(limit), cap, hints,
+                                  postings=self._postings(session, tq.words))
+        return [(i, bool(h)) for i, h in rows]
+
+    def newest(self, session: Any, conditions: Sequence[Any], cap: int, *,
+               hints: Hints = NO_HINTS) -> list[int]:
+        # Filters alone (an old date range, a rare type) meet the same problem as words.
+        rows = self._newest_first(session, lambda lo, hi, limit: select(SearchEntry.id).where(
+            SearchEntry.id >= lo, SearchEntry.id < hi, *conditions)
+            .order_by(SearchEntry.id.desc()).limit(limit), cap, hints)
+        return [r[0] for r in rows]
+
+    def _postings(self, session: Any, words: Sequence[str]) -> float:
+        """Estimated GIN postings read for ``words`` (AND): those of the rarest word, from
+        the statistics PostgreSQL keeps on the tsv column (refreshed every STATS_TTL s)."""
+        key = session.get_bind().url.render_as_string(hide_password=True)
+        cached = _STATS.get(key)
+        if cached is None or time.monotonic() - cached[0] > STATS_TTL:
+            row = session.execute(text(
+                "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, "
+                "c.reltuples FROM pg_class c LEFT JOIN pg_stats s ON s.tablename = c.relname "
+                "AND s.attname = 'tsv' WHERE c.relname = 'search_entries'")).first()
+            elems, freqs, rows = row if row else (None, None, 0)
+            freq = dict(zip(elems or (), freqs or (), strict=False))
+            # A word missing from the list is rarer than its last entry (the list ends with
+            # the per-query minimum and maximum frequencies, then a null-fraction, for tsv).
+            floor = min(freqs[:len(elems)]) if elems and freqs else 0.0
+            cached = _STATS[key] = (time.monotonic(), freq, floor, max(float(rows or 0), 0.0))
+        _, freq, floor, rows = cached
+        return min((freq.get(w, floor) for w in words), default=0.0) * rows
+
+    def _newest_first(self, session: Any, build: Any, cap: int, hints: Hints, *,
+                      postings: float | None = None) -> list[tuple]:
+        """Run ``build(lo, hi, limit)`` over id ranges from the newest entries back until
+        ``cap`` rows are found.
+
+        Two plans answer "the newest matches": walking the entries newest first and testing
+        each (cost: entries walked, about cap / match rate), or a GIN bitmap of every match,
+        then a sort (cost: the words' posting lists, plus a heap visit per match). Left to
+        itself on a million rows the planner misjudges the middle ground (a common word pair
+        matching a few per cent) and takes seconds. So: walk the newest ``SCAN_FIRST * cap``
+        entries (within the id range of the date filter, from search_spans), measure the match
+        rate, and size the next id range to hold the missing matches at that rate. Walk it if
+        that costs less than the GIN way (the rarest word's postings, from pg_stats, plus a
+        heap visit per match) and spans at most ``SCAN_BUDGET`` entries; otherwise leave it
+        to the planner's indexes, which then visit about as many rows as there are matches.
+        """
+        # psycopg prepares a statement run five times, and PostgreSQL may then use a generic
+        # plan that knows neither the words nor the range; plan each run for its parameters.
+        # Local settings end with the transaction; bitmap scans are turned back on below.
+        # Walking = an index that yields ids in order: no bitmap, no sort (the planner would
+        # otherwise happily read a whole date range through its index and sort it).
+        # And no JIT: these plans' estimated costs (inflated by a disabled sort) would buy
+        # a compilation that costs more than the query.
+        session.execute(text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
+                             "set_config('jit', 'off', true), "
+                             "set_config('enable_bitmapscan', 'off', true), "
+                             "set_config('enable_sort', 'off', true)"))
+        bitmaps = False
+        out: list[tuple] = []
+        try:
+            if hints.date_from or hints.date_to:
+                # A date filter: the id range of its months (search_spans).
+                month = SearchSpan.month
+                bounds = session.execute(
+                    select(func.min(SearchSpan.min_id), func.max(SearchSpan.max_id)).where(
+                        SearchSpan.agency_id == hints.agency_id,
+                        month >= (hints.date_from or date.min).replace(day=1),
+                        month <= (hints.date_to or date.max))).one()
+            else:
+                bounds = session.execute(select(func.min(SearchEntry.id),
+                                                func.max(SearchEntry.id))).one()
+            if bounds[0] is None:
+                return out
+            low, hi = bounds[0], bounds[1] + 1
+            walked, width, walking = 0, SCAN_FIRST * cap, True
+            while hi > low and len(out) < cap:
+                need = cap - len(out)
+                if walked:
+                    # Enough entries to find the rest at the rate seen so far (or, having seen
+                    # none, four times as many as walked): walked if that is cheap, else
+                    # searched through the indexes, whose heap visits stay near ``need``.
+                    rate = len(out) / walked
+                    width = int(need / rate * 1.5) + 1 if rate > 0 else walked * 4
+                    # (walking an indexed filter, the document type, visits a fraction of it)
+                    cost = width * (INDEXED_WALK if hints.indexed_filter else 1.0)
+                    walking = cost <= SCAN_BUDGET and (
+                        postings is None or cost <= postings * GIN_POSTING + need * HEAP_VISIT)
+                lo = max(low, hi - width)
+                if bitmaps == walking:
+                    bitmaps = not walking
+                    session.execute(text("SELECT set_config('enable_bitmapscan', :v, true), "
+                                         "set_config('enable_sort', :v, true)"),
+                                    {"v": "on" if bitmaps else "off"})
+                out.extend(tuple(r) for r in session.execute(build(lo, hi, need)))
+                walked += hi - lo
+                hi = lo
+        finally:
+            if not bitmaps:
+                session.execute(text("SELECT set_config('enable_bitmapscan', 'on', true), "
+                                     "set_config('enable_sort', 'on', true)"))
+        return out
+
+    def relevance(self, session: Any, tq: TextQuery, ids: Sequence[int]) -> dict[int, float]:
+        if not ids:
+            return {}
+        rel = func.ts_rank_cd(self._weights, SearchEntry.tsv, self.tsquery(tq))
+        rows = session.execute(select(SearchEntry.id, rel).where(SearchEntry.id.in_(list(ids))))
+        return {i: float(r) for i, r in rows}
+
+
+def tsquery_text(words: Sequence[str], *, head_only: bool = False) -> str:
+    """to_tsquery input, every word (AND); ``:AB`` keeps only title (A) and metadata (B)
+    positions."""
+    suffix = ":AB" if head_only else ""
+    return " & ".join(f"'{w}'{suffix}" for w in safe_words(words, "'\\"))
