@@ -295,7 +295,7 @@ def reindex(session: Session, *, kinds: Iterable[str] = (DOCUMENT, RECORD),
         _drop_orphans(session.connection(), kind)
         session.commit()
         counts[kind] = done
-    backend_for(session.connection()).rebuild_spans(session.connection())
+    backend_for(session.connection()).rebuild_spans(session.connection(), exact=fresh)
     session.commit()
     return counts
 

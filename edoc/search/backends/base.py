@@ -74,14 +74,23 @@ class Backend:
     def _widen_spans(self, conn: Any, rows: list[dict]) -> None:
         raise NotImplementedError
 
-    def rebuild_spans(self, conn: Any) -> None:
-        """Recompute search_spans exactly from the entries (after a reindex)."""
-        conn.execute(delete(SearchSpan))
+    def rebuild_spans(self, conn: Any, *, exact: bool = False) -> None:
+        """Bring search_spans in line with the entries after a reindex.
+
+        By default spans only widen: an entry written by a concurrent transaction, which this
+        one cannot see, keeps its span. ``exact`` recomputes them (narrower after deletions);
+        only safe when nothing else writes, e.g. after ``reindex --fresh``.
+        """
         month = self._month(SearchEntry.date)
-        conn.execute(insert(SearchSpan).from_select(
-            ["agency_id", "month", "min_id", "max_id"],
-            select(SearchEntry.agency_id, month, func.min(SearchEntry.id),
-                   func.max(SearchEntry.id)).group_by(SearchEntry.agency_id, month)))
+        rows = [{"agency_id": a, "month": m if isinstance(m, date) else date.fromisoformat(m),
+                 "min_id": lo, "max_id": hi}
+                for a, m, lo, hi in conn.execute(
+                    select(SearchEntry.agency_id, month, func.min(SearchEntry.id),
+                           func.max(SearchEntry.id)).group_by(SearchEntry.agency_id, month))]
+        if exact:
+            conn.execute(delete(SearchSpan))
+        if rows:
+            self._widen_spans(conn, rows)
 
     def _month(self, column: Any) -> Any:
         raise NotImplementedError
