@@ -485,7 +485,13 @@ def main() -> None:
         import tempfile
 
         cluster = DedicatedCluster(Path(tempfile.mkdtemp(prefix="edoc-bench-pg-")))
-        PG_ADMIN_URL = cluster.start()
+        try:
+            PG_ADMIN_URL = cluster.start()
+        except BaseException:
+            import shutil
+
+            shutil.rmtree(cluster.root, ignore_errors=True)
+            raise
     try:
         run(args.records, args.repeat, args.keep or args.reuse, args.reuse, args.explain)
     finally:

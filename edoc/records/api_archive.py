@@ -23,7 +23,7 @@ from edoc.api.common import (
 from edoc.auth import permissions as auth_perm
 from edoc.errors import BadRequest, NotFound, ValidationError
 from edoc.extensions import db
-from edoc.records import access, disposal, packages, services
+from edoc.records import access, disposal, package_import, packages, services
 from edoc.records import permissions as perm
 from edoc.records.archive_models import AccessRequest, Disposal, FixityRun
 from edoc.records.search import ArchiveQuery, search_archive
@@ -236,7 +236,7 @@ def archive_verify():
 @token_required
 def archive_import():
     with tempfile.TemporaryDirectory(prefix="edoc-import-") as tmp:
-        record = packages.import_package(api_user(), _upload_to_temp(tmp))
+        record = package_import.import_package(api_user(), _upload_to_temp(tmp))
     return jsonify(record_json(record)), 201
 
 

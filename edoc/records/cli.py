@@ -85,13 +85,13 @@ def import_command(package: Path, username: str) -> None:
     """Create an archived record from PACKAGE (refused unless it verifies)."""
     from edoc.auth.models import User
     from edoc.errors import EdocError
-    from edoc.records import packages
+    from edoc.records import package_import
 
     actor = db.session.scalar(select(User).where(User.username == username))
     if actor is None:
         raise click.ClickException(f"no user {username!r}")
     try:
-        record = packages.import_package(actor, package)
+        record = package_import.import_package(actor, package)
     except EdocError as exc:
         db.session.rollback()
         for p in exc.details.get("problems", []):

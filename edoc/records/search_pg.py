@@ -48,7 +48,7 @@ WALK_DENSITY = 0.2
 #: expected matches up to which all of them are read and sorted
 FETCH_ALL = 4000
 #: matches read in that case before switching to periods
-FETCH_CAP = 20_000
+FETCH_CAP = 5000
 #: periods (months, then years) read one by one before reading everything older at once
 MAX_WINDOWS = 8
 #: expected matches a year above which the periods are months

@@ -223,7 +223,7 @@ def packages_page():
     import tempfile
     from pathlib import Path
 
-    from edoc.records import packages
+    from edoc.records import package_import, packages
 
     auth_perm.require(perm.is_archivist(current_user))
     report = None
@@ -237,7 +237,7 @@ def packages_page():
                 upload.save(path)
                 if request.form.get("action") == "import":
                     try:
-                        record = packages.import_package(current_user, path)
+                        record = package_import.import_package(current_user, path)
                     except (EdocError, ValidationError) as exc:
                         db.session.rollback()
                         flash(str(exc.message), "danger")
