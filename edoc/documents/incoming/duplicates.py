@@ -29,14 +29,16 @@ def find_duplicates(doc: Document, sha256: str | None = None) -> list[Duplicate]
     with ``sha256`` as their original file. Pass no ``sha256`` when the file's bytes were first
     stored in this transaction: then no other document can have them."""
     found: dict[int, Duplicate] = {}
-    base = select(Document).where(Document.agency_id == doc.agency_id,
-                                  Document.direction == doc.direction, Document.id != doc.id,
-                                  Document.state.not_in(("returned", "cancelled")))
+    # The few columns needed, not Document entities (each would load its files too).
+    base = select(Document.id, Document.notation, Document.issuing_agency,
+                  Document.registration_number, Document.state).where(
+        Document.agency_id == doc.agency_id, Document.direction == doc.direction,
+        Document.id != doc.id, Document.state.not_in(("returned", "cancelled")))
     if doc.number is not None and doc.notation and doc.document_date:
         # SQLite's upper()/lower() know only ASCII: compare Vietnamese text folded, in Python.
         stmt = base.where(Document.number == doc.number,
                           Document.document_date == doc.document_date)
-        for d in db.session.scalars(stmt.limit(50)):
+        for d in db.session.execute(stmt.limit(50)):
             if fold(d.notation) != fold(doc.notation):
                 continue
             if doc.issuing_agency and d.issuing_agency and \
@@ -49,7 +51,7 @@ def find_duplicates(doc: Document, sha256: str | None = None) -> list[Duplicate]
         stmt = base.where(Document.id.in_(
             select(DocumentFile.document_id).join(StoredObject)
             .where(StoredObject.key == key_for(sha256), DocumentFile.kind == "original")))
-        for d in db.session.scalars(stmt.limit(10)):
+        for d in db.session.execute(stmt.limit(10)):
             found.setdefault(d.id, Duplicate(d.id, "same_file", d.registration_number, d.state))
     return list(found.values())
 
