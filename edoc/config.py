@@ -113,6 +113,30 @@ SETTINGS: tuple[Setting, ...] = (
     _s("AXIS_XML_CERT_FILE", str, "", "PEM certificate for that signature."),
     _s("AXIS_XML_KEY_PASSPHRASE", str, "", "Passphrase of that key."),
     _s("AXIS_DEMO_SIMULATOR", bool, True, "`make run` starts the axis simulator beside the app."),
+    # --- records and the agency archive ---
+    _s("ARCHIVE_PERMANENT_LOCK_YEARS", int, 100, "Object-lock retention given to the files of "
+       "permanent (Vĩnh viễn) records, in years; they also get a legal hold, which never "
+       "expires."),
+    _s("ARCHIVE_RENDITIONS", bool, True, "Add PDF/A-2b renditions (Ghostscript/ocrmypdf) to "
+       "archival packages."),
+    _s("ARCHIVE_RENDITION_TIMEOUT", int, 120, "Seconds one PDF/A conversion may take before it "
+       "is abandoned."),
+    _s("ARCHIVE_SIGNATURE_POLICY", str, "intact", "How package verification judges PDF "
+       "signatures: `intact` (refuse altered or broken signatures; untrusted roots are "
+       "reported, not refused) or `valid` (every signature must be valid and trusted)."),
+    _s("ARCHIVE_FIXITY_INTERVAL_HOURS", int, 24, "Hours between two runs of the scheduled fixity "
+       "job."),
+    _s("ARCHIVE_FIXITY_BATCH", int, 10000, "Most archived objects one fixity run re-hashes (the "
+       "least recently checked first); 0 means all."),
+    _s("ARCHIVE_INDEX_MAX_CHARS", int, 100_000, "Characters of a document's text kept in the "
+       "archive search index."),
+    _s("ARCHIVE_ACCESS_MAX_DAYS", int, 90, "Longest access period (khai thác) the archivist may "
+       "grant, in days."),
+    _s("ARCHIVE_RETENTION_START", str, "next_year", "When a retention period starts counting: "
+       "`next_year` (1 January after the record's end date, TT 10/2022 as commonly read), "
+       "`same_year` or `end_date`."),
+    _s("ARCHIVE_IMPORT_MAX_MB", int, 2048, "Largest archival package accepted for import, "
+       "unpacked, in MB."),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
@@ -190,6 +214,7 @@ def validate(app: Flask) -> None:
                           f"not {cfg['ENV']!r}")
     if cfg["STORAGE_BACKEND"] not in {"filesystem", "minio", "memory"}:
         raise ConfigError(f"EDOC_STORAGE_BACKEND: unknown backend {cfg['STORAGE_BACKEND']!r}")
+    _validate_archive(cfg)
     if cfg["ENV"] != "production":
         return
     if cfg["SECRET_KEY"] == DEFAULT_SECRET_KEY or len(cfg["SECRET_KEY"]) < 32:
@@ -202,3 +227,38 @@ def validate(app: Flask) -> None:
             "production uses MinIO; set EDOC_ALLOW_FILESYSTEM_STORE=true to keep the "
             "filesystem store"
         )
+
+
+#: settings that name one of a few choices
+_CHOICES = {
+    "ARCHIVE_SIGNATURE_POLICY": ("intact", "valid"),
+    "ARCHIVE_RETENTION_START": ("next_year", "same_year", "end_date"),
+}
+#: integer settings and their least sensible value (a lock of 0 years, a fixity job every 0
+#: hours or an access period of 0 days is a typo, not a policy)
+_AT_LEAST = {
+    "ARCHIVE_PERMANENT_LOCK_YEARS": 1,
+    "ARCHIVE_RENDITION_TIMEOUT": 1,
+    "ARCHIVE_FIXITY_INTERVAL_HOURS": 1,
+    "ARCHIVE_FIXITY_BATCH": 0,
+    "ARCHIVE_INDEX_MAX_CHARS": 0,
+    "ARCHIVE_ACCESS_MAX_DAYS": 1,
+    "ARCHIVE_IMPORT_MAX_MB": 1,
+}
+
+
+def _validate_archive(cfg: Mapping[str, Any]) -> None:
+    """The archive's settings, checked at start rather than at the first transfer or fixity run
+    (values from the instance file or overrides are not coerced, so the type is checked too)."""
+    for name, choices in _CHOICES.items():
+        if cfg[name] not in choices:
+            raise ConfigError(f"EDOC_{name} must be one of {', '.join(choices)}, "
+                              f"not {cfg[name]!r}")
+    for name, least in _AT_LEAST.items():
+        value = cfg[name]
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ConfigError(f"EDOC_{name} must be a whole number of at least {least}, "
+                              f"not {value!r}")
+    if not isinstance(cfg["ARCHIVE_RENDITIONS"], bool):
+        raise ConfigError("EDOC_ARCHIVE_RENDITIONS must be true or false, "
+                          f"not {cfg['ARCHIVE_RENDITIONS']!r}")

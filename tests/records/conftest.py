@@ -16,11 +16,13 @@ from tests.records.helpers import make_pdf
 
 
 @pytest.fixture(autouse=True)
-def _records_app(app):
+def _records_app(app, config_overrides):
     from edoc.records import init_app
 
     init_app(app)
-    app.config.setdefault("ARCHIVE_RENDITIONS", False)  # PDF/A is tested where it is wanted
+    if "ARCHIVE_RENDITIONS" not in config_overrides:
+        # PDF/A is tested where it is wanted: @pytest.mark.config(ARCHIVE_RENDITIONS=True)
+        app.config["ARCHIVE_RENDITIONS"] = False
     return app
 
 
