@@ -91,6 +91,12 @@ def create_simulator_app(
             if status is not None:
                 return _fail(status, "injected_fault", "planned failure")
         body = request.get_data(cache=True)
+        found: dict[str, Agency | None] = {}
+
+        def secret_for(system_id: str) -> str | None:
+            found[system_id] = store.agency_by_system(system_id)
+            return getattr(found[system_id], "secret", None)
+
         try:
             system_id = verify_request(
                 protocol=protocol,
@@ -98,13 +104,13 @@ def create_simulator_app(
                 path=request.script_root + request.path,
                 body=body,
                 headers=request.headers,
-                secret_for=lambda s: getattr(store.agency_by_system(s), "secret", None),
+                secret_for=secret_for,
                 remember_nonce=lambda s, n, exp: store.remember_nonce(s, n, exp, clock()),
                 now=clock(),
             )
         except AuthenticationFailed as exc:
             return _fail(401, exc.code, exc.message)
-        g.agency = store.agency_by_system(system_id)
+        g.agency = found[system_id]
         return None
 
     @app.after_request

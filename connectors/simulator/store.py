@@ -1,10 +1,13 @@
 """SQLite storage of the axis simulator (stdlib sqlite3, WAL): agencies, messages, deliveries
-and seen nonces. Every call opens its own connection, so the threaded server needs no locks, and
-a restart on the same file loses nothing that was acknowledged to a client."""
+and seen nonces. Every call takes a connection of its own from a small pool, so the threaded
+server needs no locks, and a restart on the same file loses nothing that was acknowledged to a
+client. Connections are kept open: opening one per call, and closing the last one (which
+checkpoints the WAL into the database file), cost more than the requests themselves."""
 
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator
@@ -57,7 +60,11 @@ CREATE TABLE IF NOT EXISTS nonces (
     expires_at REAL NOT NULL,
     PRIMARY KEY (system_id, nonce)
 );
+CREATE INDEX IF NOT EXISTS nonces_expiry ON nonces (expires_at);
 """
+
+#: idle connections kept per store (the threaded server rarely runs more requests at once)
+_POOL_SIZE = 8
 
 PENDING = ("initial", "processing")
 
@@ -120,20 +127,43 @@ def _dt(value: str | None) -> dt.datetime | None:
 class SimulatorStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         with self._connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(_SCHEMA)
 
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.row_factory = sqlite3.Row
+        return conn
+
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        """A connection used by this call alone (from the pool, or a new one)."""
         try:
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.row_factory = sqlite3.Row
+            conn = self._idle.get_nowait()
+        except queue.Empty:
+            conn = self._open()
+        try:
             yield conn
-        finally:
+        except BaseException:
+            conn.close()  # its state is unknown: not reused
+            raise
+        if conn.in_transaction or self._idle.qsize() >= _POOL_SIZE:
             conn.close()
+        else:
+            self._idle.put(conn)
+
+    def close(self) -> None:
+        """Close the idle connections (the store stays usable: later calls open new ones)."""
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
