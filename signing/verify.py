@@ -29,6 +29,7 @@ from pyhanko_certvalidator.errors import (
     ValidationError,
 )
 
+from . import speedups
 from .diffpolicy import EDOC_DIFF_POLICY
 from .keys import CertificateInfo
 from .pdfio import open_reader
@@ -45,6 +46,8 @@ from .report import (
 from .trust import CertificateLike, RevocationMode, TrustSettings, validate_certificate
 
 __all__ = ["verify_pdf"]
+
+speedups.install()  # signatures' /Contents parsed in one slice, not digit by digit
 
 # Document signing certificates carry nonRepudiation and/or digitalSignature; either will do.
 _KEY_USAGE = KeyUsageConstraints(

@@ -1,0 +1,105 @@
+"""The fast hex-string reader gives exactly what pyHanko's own reader gives, errors included."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.misc import PdfStreamError
+
+from signing import speedups
+
+ORIGINAL = speedups._original
+
+
+def _both(data: bytes):
+    outcomes = []
+    for reader in (ORIGINAL, speedups.read_hex_string_from_stream):
+        stream = io.BytesIO(data)
+        try:
+            value = reader(stream)
+            outcomes.append((type(value), bytes(value.original_bytes), stream.tell()))
+        except PdfStreamError as exc:
+            outcomes.append(("error", str(exc), None))
+    return outcomes
+
+
+@pytest.mark.parametrize("data", [
+    b"<>", b"<>rest", b"<41>", b"<4>", b"<414>", b"< 4 1\n4\r2\t\x00\f >/Next",
+    b"<FEFF00410042>", b"<feff0041>", b"<41 % a comment > still\n42>", b"<41%>\n>",
+    b"<4G>", b"<41", b"<", b"<41\xff>", b"<41)>", b"<41<42>",
+])
+def test_same_result_as_pyhanko(data):
+    original, fast = _both(data)
+    assert fast == original
+
+
+def test_long_strings_across_chunks():
+    rng = random.Random(7)
+    for size in (0, 1, speedups._CHUNK - 2, speedups._CHUNK - 1, speedups._CHUNK,
+                 3 * speedups._CHUNK + 5):
+        digits = rng.randbytes(size // 2 + 1).hex().encode()[:size]
+        spaced = b"\n".join(digits[i:i + 64] for i in range(0, len(digits), 64))
+        for body in (digits, spaced, digits.upper()):
+            original, fast = _both(b"<" + body + b"> /Tail")
+            assert fast == original
+            assert fast[0] != "error"
+
+
+def test_installed_for_pyhanko_readers():
+    import signing  # noqa: F401 - importing the library installs the reader
+
+    assert generic.read_hex_string_from_stream is speedups.read_hex_string_from_stream
+    value = generic.read_object(io.BytesIO(b"<4142 43>"), None)
+    assert bytes(value.original_bytes) == b"ABC"
+
+
+def test_plain_strings_do_not_fall_back(monkeypatch):
+    def refuse(stream):
+        raise AssertionError("fell back to pyHanko's reader")
+
+    monkeypatch.setattr(speedups, "_original", refuse)
+    value = speedups.read_hex_string_from_stream(io.BytesIO(b"<30 3\n1 3>"))
+    assert bytes(value.original_bytes) == b"010"
+
+
+
+def _ess_and_certs(pdf: bytes):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.general import find_unique_cms_attribute
+
+    sig = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0]
+    attr = find_unique_cms_attribute(sig.signer_info["signed_attrs"], "signing_certificate_v2")
+    return attr["certs"][0]["issuer_serial"], sig.signer_info["sid"].chosen, sig.signer_cert
+
+
+def _asn1(cert):
+    from asn1crypto import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return x509.Certificate.load(cert.public_bytes(Encoding.DER))
+
+
+def test_issuer_serial_matches_like_pyhanko(pdf_doc, user_key, agency_key, root_ca, monkeypatch):
+    from asn1crypto import x509
+
+    from signing import sign_pdf
+
+    ess, sid, signer = _ess_and_certs(sign_pdf(pdf_doc, user_key))
+    others = (_asn1(agency_key.certificate), _asn1(root_ca.as_issued().certificate))
+    assert isinstance(ess["issuer"], x509.GeneralNames)  # the explicitly tagged form
+    for expected in (ess, sid):
+        assert speedups.match_issuer_serial(expected, signer) is True
+        for cert in (signer, *others):
+            assert (speedups.match_issuer_serial(expected, cert)
+                    == speedups._original_match(expected, cert))
+        for cert in others:
+            assert speedups.match_issuer_serial(expected, cert) is False
+
+    def refuse(*args):
+        raise AssertionError("took pyHanko's name comparison")
+
+    monkeypatch.setattr(speedups, "_original_match", refuse)
+    assert speedups.match_issuer_serial(ess, signer) is True
