@@ -80,6 +80,23 @@ class AxisClient:
     def __repr__(self) -> str:  # never show the secret
         return f"AxisClient({self.base_url!r}, system_id={self.system_id!r})"
 
+    def settings(self) -> dict[str, Any]:
+        """Keyword arguments that build an equivalent client elsewhere, e.g. in a worker
+        process (the secret included: keep them out of logs)."""
+        return {
+            "base_url": self.base_url,
+            "system_id": self.system_id,
+            "secret": self._secret,
+            "timeout": self._timeout.read_timeout,
+            "connect_timeout": self._timeout.connect_timeout,
+            "retries": self.retries,
+            "backoff": self.backoff,
+            "max_backoff": self.max_backoff,
+            "protocol": self.protocol,
+            "edxml_config": self.edxml_config,
+            "validate": self.validate,
+        }
+
     def close(self) -> None:
         self._pool.clear()
 

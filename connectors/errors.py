@@ -62,6 +62,19 @@ class ConnectorError(Exception):
         self.details: Mapping[str, Any] = MappingProxyType(dict(details or {}))
         super().__init__(f"{self.code}: {self.message}")
 
+    def __reduce__(self):
+        # Picklable (a worker process raises it to its parent): the read-only details view is
+        # not, and subclasses add keyword-only attributes (http_status), restored as state.
+        state = {k: v for k, v in self.__dict__.items() if k not in ("code", "message", "details")}
+        return _restore, (type(self), self.code, self.message, dict(self.details)), state
+
+
+def _restore(cls: type[ConnectorError], code: str, message: str,
+             details: dict[str, Any]) -> ConnectorError:
+    error = cls.__new__(cls)
+    ConnectorError.__init__(error, code, message, details=details)
+    return error
+
 
 class EnvelopeInvalid(ConnectorError):
     """An edXML message is malformed, unsafe or does not follow the profile (see ENVELOPE_CODES)."""

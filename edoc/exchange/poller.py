@@ -4,16 +4,17 @@ Messages are applied one at a time, in the order the axis lists them (a revocati
 overtake the document it revokes), each in its own transaction (:func:`inbound.ingest`). Around
 that sequential core, the slow parts run ahead or behind in a small thread pool: fetching the
 next messages over HTTP, parsing them and writing their bytes to the object store (fsync) before
-their turn comes; acknowledging over HTTP once a message's transaction has committed. The
-acknowledgement of a message is only ever sent after its commit; the applying thread notes the
-acknowledgements that went out in short batched updates (the pool threads write no rows).
+their turn comes; acknowledging over HTTP once a message's transaction has committed. For a long
+inbox the fetching and parsing run in worker processes instead (:mod:`edoc.exchange.prefetch`),
+so that they use another core than the applying thread. The acknowledgement of a message is only
+ever sent after its commit; the applying thread notes the acknowledgements that went out in
+short batched updates (neither the pool threads nor the worker processes write rows).
 """
 from __future__ import annotations
 
-import io
 import logging
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app
@@ -23,10 +24,10 @@ from connectors import EnvelopeInvalid, RemoteRejected
 from connectors.protocol import ReceivedItem
 from edoc.auth.models import Agency
 from edoc.db import utcnow
+from edoc.exchange import prefetch
 from edoc.exchange.envelope import parse
 from edoc.exchange.inbound import Parsed, ingest
 from edoc.exchange.models import ExchangeMessage, InState
-from edoc.exchange.outbox import XML_TYPE
 from edoc.exchange.settings import setting
 from edoc.extensions import db
 from edoc.storage import get_store
@@ -65,14 +66,13 @@ def _prefetch(app: Flask, client, item: ReceivedItem) -> _Fetched:
     except EnvelopeInvalid as exc:
         return _Fetched(item, data, exc)
     with app.app_context():
-        store = get_store()
-        try:
-            store.put(io.BytesIO(data), size=len(data), content_type=XML_TYPE)
-            for att in getattr(parsed, "attachments", ()):
-                store.put(io.BytesIO(att.data), size=len(att.data),
-                          content_type=att.content_type or "application/octet-stream")
-        except Exception:
-            logger.debug("exchange: prefetch could not pre-store %s", item.doc_id)
+        prefetch.pre_store(get_store(), data, parsed)
+    return _Fetched(item, data, parsed)
+
+
+def _prefetch_in(workers: Executor, item: ReceivedItem) -> _Fetched:
+    """The same, done by a worker process (this pool thread only waits for it)."""
+    data, parsed = workers.submit(prefetch.fetch_parse_store, item.doc_id).result()
     return _Fetched(item, data, parsed)
 
 
@@ -160,18 +160,31 @@ def _poll_kind(app: Flask, agency_id: int, client, items: list[ReceivedItem],
                 acks.append(pool.submit(_send_ack, client, ack))
         else:
             todo.append(item)
+    processes = int(setting("AXIS_PREFETCH_PROCESSES"))
+    workers = None
+    if processes > 0 and len(todo) >= prefetch.PROCESS_BATCH:
+        workers = prefetch.process_pool(processes, client, app.config)
+    if workers is not None:
+        window = max(window, 2 * processes)
+
+        def submit(item: ReceivedItem) -> Future:
+            return pool.submit(_prefetch_in, workers, item)
+    else:
+        def submit(item: ReceivedItem) -> Future:
+            return pool.submit(_prefetch, app, client, item)
+
     ahead: deque[Future] = deque()
     queue = iter(todo)
     try:
         for item in queue:
-            ahead.append(pool.submit(_prefetch, app, client, item))
+            ahead.append(submit(item))
             if len(ahead) >= window:
                 break
         while ahead:
             fetched: _Fetched = ahead.popleft().result()  # in order; raises TransportError
             nxt = next(queue, None)
             if nxt is not None:
-                ahead.append(pool.submit(_prefetch, app, client, nxt))
+                ahead.append(submit(nxt))
             row = ingest(db.session.get(Agency, agency_id), fetched.data, source="axis",
                          dedupe_key=_key(fetched.item), item=fetched.item,
                          parsed=fetched.parsed)

@@ -1,0 +1,145 @@
+"""Fetching, parsing and pre-storing received messages ahead of the applying thread.
+
+The poller applies messages one at a time, in order, in one thread. What can run ahead of it
+is done here: fetch over HTTP, parse and validate (XML, base64, unzip, XSD), write the raw
+package and the attachments to the object store (the apply then finds them there). In the
+poller's threads this work shares the interpreter lock with the applying thread, so a long
+inbox keeps one core busy however many threads fetch. For a long inbox it therefore runs in
+worker processes (``AXIS_PREFETCH_PROCESSES``), which need no database and no app: only the
+axis credentials and the object store settings. The pool is kept between polls of the same
+configuration and is started only for a batch of at least :data:`PROCESS_BATCH` messages.
+
+Nothing here writes a row or acknowledges anything: a worker killed at any point leaves at
+most an unreferenced object in the store (collected by ``flask storage gc``).
+"""
+from __future__ import annotations
+
+import atexit
+import io
+import logging
+import multiprocessing
+import threading
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from connectors import EnvelopeInvalid
+from connectors.client import AxisClient
+from connectors.edxml import DEFAULT_CONFIG, EdocMessage, StatusMessage, parse_message
+from connectors.protocol import DEFAULT_PROTOCOL
+from edoc.exchange.outbox import XML_TYPE
+
+__all__ = ["PROCESS_BATCH", "Parsed", "fetch_parse_store", "pre_store", "process_pool",
+           "shutdown_pools"]
+
+logger = logging.getLogger(__name__)
+
+Parsed = EdocMessage | StatusMessage | EnvelopeInvalid
+
+#: smallest batch for which worker processes are used (starting one costs ~1 s of CPU)
+PROCESS_BATCH = 8
+
+_STORE_PREFIXES = ("STORAGE_", "MINIO_")
+
+
+def pre_store(store, data: bytes, parsed: Parsed) -> None:
+    """Put the raw package and the attachments in ``store`` (best effort: the apply stores
+    them again anyway, finding them already there)."""
+    try:
+        store.put(io.BytesIO(data), size=len(data), content_type=XML_TYPE)
+        for att in getattr(parsed, "attachments", ()):
+            store.put(io.BytesIO(att.data), size=len(att.data),
+                      content_type=att.content_type or "application/octet-stream")
+    except Exception:
+        logger.debug("exchange: prefetch could not pre-store a message", exc_info=True)
+
+
+# --------------------------------------------------------------------------- worker side
+
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(client_args: Mapping[str, Any], store_config: Mapping[str, Any] | None) -> None:
+    _worker["client"] = AxisClient(**client_args)
+    _worker["store"] = None
+    if store_config is not None:
+        from edoc.storage import create_store
+
+        _worker["store"] = create_store(store_config)
+
+
+def fetch_parse_store(doc_id: str) -> tuple[bytes, Parsed]:
+    """In a worker process: fetch, parse, pre-store. Raises what the client raises
+    (TransportError, RemoteRejected: connector errors pickle back to the poller)."""
+    data = _worker["client"].fetch(doc_id)
+    try:
+        parsed: Parsed = parse_message(data, config=DEFAULT_CONFIG)
+    except EnvelopeInvalid as exc:
+        return data, exc
+    if _worker["store"] is not None:
+        pre_store(_worker["store"], data, parsed)
+    return data, parsed
+
+
+# --------------------------------------------------------------------------- poller side
+
+_pools: dict[tuple, ProcessPoolExecutor] = {}
+_lock = threading.Lock()
+
+
+def _client_args(client: AxisClient) -> dict[str, Any] | None:
+    """The client's settings for a worker; None when it uses a protocol or profile other than
+    the defaults (they hold read-only mappings that do not pickle)."""
+    args = client.settings()
+    for name, default in (("protocol", DEFAULT_PROTOCOL), ("edxml_config", DEFAULT_CONFIG)):
+        if args.pop(name) != default:
+            return None
+    return args
+
+
+def _key(values: Mapping[str, Any]) -> tuple:
+    plain = (str, int, float, bool, type(None))
+    return tuple(sorted((k, v if isinstance(v, plain) else repr(v)) for k, v in values.items()))
+
+
+def _store_config(config: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The settings a worker needs to open the same store; None for a store that lives in this
+    process only (``memory``, tests), which workers cannot pre-fill."""
+    if str(config.get("STORAGE_BACKEND", "filesystem")) == "memory":
+        return None
+    return {k: v for k, v in config.items() if k.startswith(_STORE_PREFIXES)}
+
+
+def process_pool(processes: int, client: AxisClient,
+                 config: Mapping[str, Any]) -> ProcessPoolExecutor | None:
+    """The pool of ``processes`` workers for this client and store (started on first use, kept
+    for the next polls; a pool of another configuration is shut down). None: this client
+    cannot be rebuilt in a worker (use threads)."""
+    client_args = _client_args(client)
+    if client_args is None:
+        return None
+    store_config = _store_config(config)
+    key = (processes, _key(client_args), _key(store_config or {}))
+    with _lock:
+        pool = _pools.get(key)
+        if pool is None:
+            for old in _pools.values():
+                old.shutdown(wait=False, cancel_futures=True)
+            _pools.clear()
+            # spawn: the poller's process has threads and database connections, which a fork
+            # would copy in whatever state they are in.
+            pool = ProcessPoolExecutor(
+                max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker, initargs=(client_args, store_config))
+            _pools[key] = pool
+        return pool
+
+
+def shutdown_pools() -> None:
+    with _lock:
+        for pool in _pools.values():
+            pool.shutdown(wait=True, cancel_futures=True)
+        _pools.clear()
+
+
+atexit.register(shutdown_pools)

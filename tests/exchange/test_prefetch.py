@@ -1,0 +1,122 @@
+"""Receiving a long inbox with the fetching and parsing done by a worker process: the same
+outcome as with threads (documents, refusals, acknowledgements), the bytes pre-stored by the
+worker, and a transport error in the worker reaching the poller."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from tests.exchange.conftest import PROVINCE_ORGAN, WARD_ORGAN, make_app, setup_party
+
+
+def _envelope(pdf: bytes, number: int) -> bytes:
+    from connectors.edxml import (
+        Attachment,
+        DocumentCode,
+        EdocMessage,
+        Organization,
+        PromulgationInfo,
+        build_document,
+        make_document_id,
+    )
+
+    date = dt.date(2025, 3, 5)
+    code = DocumentCode(number=str(number), notation="QĐ-UBND")
+    return build_document(EdocMessage(
+        sender=Organization(organ_id=PROVINCE_ORGAN, name="UBND tỉnh Phú Thọ"),
+        receivers=(Organization(organ_id=WARD_ORGAN, name="UBND phường Vĩnh Phúc"),),
+        document_id=make_document_id(PROVINCE_ORGAN, date, code), code=code,
+        promulgation=PromulgationInfo(place="Phú Thọ", date=date),
+        subject=f"Về việc phê duyệt Kế hoạch số {number}",
+        attachments=(Attachment(name=f"{number}-QD-UBND.pdf", content_type="application/pdf",
+                                data=pdf),)))
+
+
+def _put(sim, body: bytes) -> None:
+    sha = hashlib.sha256(body).hexdigest()
+    sim.store().add_message(
+        sender_system=sim.province.system_id, sender_organ=PROVINCE_ORGAN,
+        client_message_id=uuid.uuid4().hex, message_type="edoc", document_id="", title="",
+        notation="", received_sha256=sha, body=body, body_sha256=sha, receivers=[WARD_ORGAN],
+        now=dt.datetime.now(dt.UTC))
+
+
+@pytest.fixture
+def ward_fs(tmp_path, sim, config_overrides, monkeypatch):
+    """The ward on a filesystem store (which worker processes can fill), one worker process,
+    worker processes used from the first message."""
+    from edoc.exchange import prefetch
+
+    monkeypatch.setattr(prefetch, "PROCESS_BATCH", 1)
+    app = make_app(tmp_path, "ward", {
+        **config_overrides, "AXIS_URL": sim.base_url, "AXIS_PREFETCH_PROCESSES": 1,
+        "STORAGE_BACKEND": "filesystem", "ALLOW_FILESYSTEM_STORE": True})
+    party = setup_party(app, organ_id=WARD_ORGAN, name="UBND phường Vĩnh Phúc",
+                        other=(PROVINCE_ORGAN, "UBND tỉnh Phú Thọ"), sim_agency=sim.ward,
+                        own_context=True)
+    yield party
+    prefetch.shutdown_pools()
+    with app.app_context():
+        from edoc.extensions import db
+
+        db.engine.dispose()
+
+
+def _poll(party):
+    from edoc.exchange.client import client_for
+    from edoc.exchange.poller import poll
+
+    with party.ctx(), client_for(party.agency()) as client:
+        return poll(party.agency(), client, kinds=("edoc",))
+
+
+def test_worker_process_fetches_parses_and_prestores(ward_fs, sim, sealed_pdf):
+    from edoc.documents.models import Document
+    from edoc.exchange import prefetch
+    from edoc.exchange.models import ExchangeMessage
+    from edoc.extensions import db
+    from edoc.storage import get_store
+    from edoc.storage.base import key_for
+
+    good = [_envelope(sealed_pdf, n) for n in (1, 2)]
+    broken = good[0].replace(b"<edXML:Subject>", b"<edXML:Subject><broken>", 1)
+    for body in (good[0], broken, good[1]):
+        _put(sim, body)
+    report = _poll(ward_fs)
+    assert len(prefetch._pools) == 1  # the worker process did the fetching
+    assert (report.received, report.rejected, report.errors, report.acknowledged) == (2, 1, 0, 3)
+    with ward_fs.ctx():
+        rows = db.session.scalars(select(ExchangeMessage).where(
+            ExchangeMessage.direction == "in").order_by(ExchangeMessage.id)).all()
+        assert [(r.state, r.ack_state) for r in rows] == [
+            ("processed", "done"), ("rejected", "fail"), ("processed", "done")]
+        assert rows[1].error_code == "xml_malformed"
+        docs = db.session.scalars(select(Document).where(
+            Document.agency_id == ward_fs.agency_id)).all()
+        assert len(docs) == 2
+        store = get_store()
+        for body in good:  # raw packages and the PDF, written once by the worker
+            assert store.stat(key_for(hashlib.sha256(body).hexdigest())).size == len(body)
+        assert store.stat(key_for(hashlib.sha256(sealed_pdf).hexdigest())).size == len(sealed_pdf)
+    assert sim.client(sim.ward).list_received(message_type="edoc") == ()
+    # Polled again: nothing left, nothing applied twice.
+    assert _poll(ward_fs).received == 0
+
+
+def test_transport_error_in_the_worker_reaches_the_poller(ward_fs, sim, sealed_pdf):
+    from connectors import TransportError
+    from edoc.exchange.models import ExchangeMessage
+    from edoc.extensions import db
+
+    _put(sim, _envelope(sealed_pdf, 1))
+    sim.faults.fail_next(10, status=503, path="/getEdoc")
+    with pytest.raises(TransportError) as caught:
+        _poll(ward_fs)
+    assert caught.value.code == "server_error" and caught.value.http_status == 503
+    with ward_fs.ctx():
+        assert db.session.scalars(select(ExchangeMessage)).all() == []
+    assert len(sim.client(sim.ward).list_received(message_type="edoc")) == 1
