@@ -12,7 +12,7 @@ def test_errors_pickle_with_their_details():
                   TransportError("server_error", "HTTP 502", details={"attempts": 2},
                                  http_status=502),
                   RemoteRejected("already_acknowledged")):
-        copy = pickle.loads(pickle.dumps(error))
+        copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
         assert type(copy) is type(error)
         assert (copy.code, copy.message, dict(copy.details), str(copy)) == (
             error.code, error.message, dict(error.details), str(error))
