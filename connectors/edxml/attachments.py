@@ -18,6 +18,11 @@ import zlib
 from ..errors import EnvelopeInvalid
 from .config import EdxmlLimits
 
+try:  # SIMD base64: 0.5 ms for a 5 MB payload where binascii takes 15-25 ms
+    import pybase64
+except ImportError:  # pragma: no cover - an install without it decodes with binascii alone
+    pybase64 = None
+
 __all__ = ["content_id_for", "decode_payload", "encode_payload"]
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -80,9 +85,22 @@ def decode_base64(text: str) -> bytes:
             details={"field": "ContentTransferEncoded"},
         )
     try:
-        return binascii.a2b_base64(raw, strict_mode=True)
+        return _strict_b64decode(raw)
     except binascii.Error as exc:
         raise EnvelopeInvalid("attachment_base64_invalid", f"attachment payload: {exc}") from None
+
+
+def _strict_b64decode(raw: bytes) -> bytes:
+    """``binascii.a2b_base64(raw, strict_mode=True)``, faster. pybase64's validating decoder
+    accepts a subset of what binascii's strict mode accepts (it also refuses '=' after a
+    complete group), with the same bytes; whatever it refuses is left to binascii, so the
+    answer is binascii's in every case."""
+    if pybase64 is not None:
+        try:
+            return pybase64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            pass
+    return binascii.a2b_base64(raw, strict_mode=True)
 
 
 def decode_payload(text: str, *, limits: EdxmlLimits) -> bytes:
