@@ -5,14 +5,20 @@ including the copy kinds), Phụ lục I III.2 (urgency and confidentiality mark
 shared/spec/vn-standards.md §3.2 and §3.6.
 
 The keys are part of the API contract (stored in the database and sent by API clients), so they
-never change; names and headings are the Vietnamese text as printed. Công văn and thư công have no
-type abbreviation: a công văn's notation is the agency's abbreviation plus the drafting unit's
-(``05/UBND-VP``).
+never change; names and headings are the Vietnamese text as printed (registers, edXML, search
+index and the API keep them). Pages show :func:`type_label`, :func:`urgency_label` and
+:func:`confidentiality_label` instead: the same names through the translation layer.
+
+Công văn and thư công have no type abbreviation: a công văn's notation is the agency's
+abbreviation plus the drafting unit's (``05/UBND-VP``).
 """
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 __all__ = [
     "CONFIDENTIALITIES",
@@ -21,10 +27,13 @@ __all__ = [
     "DocumentType",
     "Level",
     "by_abbreviation",
+    "confidentiality_label",
     "find_type",
     "get_confidentiality",
     "get_type",
     "get_urgency",
+    "type_label",
+    "urgency_label",
 ]
 
 
@@ -166,3 +175,49 @@ def get_urgency(key: str) -> Level:
 def get_confidentiality(key: str) -> Level:
     """The confidentiality level with this key; KeyError if there is none."""
     return _CONFIDENTIALITY_BY_KEY[key]
+
+
+# --- display labels ------------------------------------------------------------------------
+# The names above through the translation layer, for pages only (msgids equal the names; a test
+# keeps them in step). "Thường" needs a context: ordinary urgency and no classification are two
+# different words in English.
+
+_TYPE_LABELS = {
+    "nghi_quyet": _l("Nghị quyết"), "quyet_dinh": _l("Quyết định"), "chi_thi": _l("Chỉ thị"),
+    "quy_che": _l("Quy chế"), "quy_dinh": _l("Quy định"), "thong_cao": _l("Thông cáo"),
+    "thong_bao": _l("Thông báo"), "huong_dan": _l("Hướng dẫn"),
+    "chuong_trinh": _l("Chương trình"), "ke_hoach": _l("Kế hoạch"),
+    "phuong_an": _l("Phương án"), "de_an": _l("Đề án"), "du_an": _l("Dự án"),
+    "bao_cao": _l("Báo cáo"), "bien_ban": _l("Biên bản"), "to_trinh": _l("Tờ trình"),
+    "hop_dong": _l("Hợp đồng"), "cong_van": _l("Công văn"), "cong_dien": _l("Công điện"),
+    "ban_ghi_nho": _l("Bản ghi nhớ"), "ban_thoa_thuan": _l("Bản thỏa thuận"),
+    "giay_uy_quyen": _l("Giấy ủy quyền"), "giay_moi": _l("Giấy mời"),
+    "giay_gioi_thieu": _l("Giấy giới thiệu"), "giay_nghi_phep": _l("Giấy nghỉ phép"),
+    "phieu_gui": _l("Phiếu gửi"), "phieu_chuyen": _l("Phiếu chuyển"),
+    "phieu_bao": _l("Phiếu báo"), "thu_cong": _l("Thư công"),
+    "ban_sao_y": _l("Bản sao y"), "ban_trich_sao": _l("Bản trích sao"),
+    "ban_sao_luc": _l("Bản sao lục"),
+}
+
+_URGENCY_LABELS = {
+    "thuong": lazy_pgettext("urgency", "Thường"), "khan": _l("Khẩn"),
+    "thuong_khan": _l("Thượng khẩn"), "hoa_toc": _l("Hỏa tốc"),
+}
+
+_CONFIDENTIALITY_LABELS = {
+    "thuong": lazy_pgettext("confidentiality", "Thường"), "mat": _l("Mật"),
+    "toi_mat": _l("Tối mật"), "tuyet_mat": _l("Tuyệt mật"),
+}
+
+
+def type_label(key: str | None) -> str:
+    """The document type's name in the interface language; an unknown key as it is."""
+    return str(_TYPE_LABELS[key]) if key in _TYPE_LABELS else (key or "")
+
+
+def urgency_label(key: str | None) -> str:
+    return str(_URGENCY_LABELS[key]) if key in _URGENCY_LABELS else (key or "")
+
+
+def confidentiality_label(key: str | None) -> str:
+    return str(_CONFIDENTIALITY_LABELS[key]) if key in _CONFIDENTIALITY_LABELS else (key or "")

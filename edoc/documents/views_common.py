@@ -15,6 +15,7 @@ def record_view(doc: Document, user: Any) -> None:
 
 
 def file_response(doc: Document, f: DocumentFile, user: Any, *, download: bool) -> Response:
+    from edoc.documents.labels import download_name
     from edoc.storage.services import open_stored
 
     audit.record("document.file_downloaded" if download else "document.file_viewed",
@@ -31,7 +32,9 @@ def file_response(doc: Document, f: DocumentFile, user: Any, *, download: bool) 
 
     resp = Response(stream_with_context(chunks()), mimetype=f.content_type)
     resp.headers["Content-Length"] = str(f.size)
-    resp.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(f.name)}"
+    # The stamped copy of an incoming PDF keeps the original's name: downloads must differ.
+    name = download_name(f, doc.files)
+    resp.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(name)}"
     resp.headers["ETag"] = f'"{f.sha256}"'
     resp.headers["Cache-Control"] = "private, max-age=0"
     return resp

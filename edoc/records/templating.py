@@ -6,14 +6,19 @@ from typing import Any
 from flask import Flask
 
 from archive import CONFIDENCE_LEVEL_CODES, LANGUAGE_CODES, MODE_CODES
-from archive.codes import label_for
 from edoc.records.highlight import highlight, snippet
+from edoc.records.labels import (
+    code_label,
+    record_event_label,
+    retention_option_label,
+    retention_text,
+)
 from edoc.records.retention import RETENTION_OPTIONS, record_retention
 from edoc.records.states import STATE_LABELS, STATE_TONES
 
 
 def retention_label(obj: Any) -> str:
-    return record_retention(obj).label
+    return retention_text(record_retention(obj))
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -24,4 +29,5 @@ def register_template_helpers(app: Flask) -> None:
         retention_label=retention_label, retention_options=RETENTION_OPTIONS,
         mode_codes=MODE_CODES, language_codes=LANGUAGE_CODES,
         confidence_codes=CONFIDENCE_LEVEL_CODES,
-        code_label=lambda codes, code: label_for(codes, code) or code)
+        code_label=code_label, record_event_label=record_event_label,
+        retention_option_label=retention_option_label)

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     init_admin(app)
+    app.jinja_env.filters["isodt"] = iso_datetime
 
     @app.context_processor
     def _layout_context():
@@ -35,6 +36,25 @@ def init_app(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
             "frame-src 'self' blob:; object-src 'self' blob:; base-uri 'self'; form-action 'self'")
         return resp
+
+
+def iso_datetime(value: object) -> str:
+    """An ISO 8601 time as the pages show times (``23/11/2026 09:54:43``, local time zone).
+
+    Signature reports carry their times as ISO text (``2026-11-23T09:54:43+07:00``); a value
+    that is not ISO text is shown as it is rather than hidden."""
+    from datetime import datetime
+
+    from edoc.i18n import to_local
+
+    text = str(value or "")
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if when.tzinfo is not None:
+        when = to_local(when)
+    return when.strftime("%d/%m/%Y %H:%M:%S")
 
 
 def _unread() -> int:

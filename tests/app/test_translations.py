@@ -26,8 +26,9 @@ TRANSLATIONS = ROOT / "edoc" / "translations"
 POT = TRANSLATIONS / "messages.pot"
 EN_PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
 EN_MO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.mo"
-# The same keywords as the Makefile's `pybabel extract -k _l -k lazy_gettext`.
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+# The same keywords as the Makefile's `pybabel extract -k _l -k lazy_gettext -k lazy_pgettext:1c,2`.
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None,
+            "lazy_pgettext": ((1, "c"), 2)}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdifr]|%%")
 HOW_TO_FIX = ("run `make translations`, translate the new entries in "
               "edoc/translations/en/LC_MESSAGES/messages.po, then compile and commit")
@@ -125,10 +126,10 @@ def test_user_menu_switch_is_remembered_for_the_account(client, factories):
 def test_template_lists_every_message_in_the_code(pot):
     with (ROOT / "babel.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f)
-    in_code = {_forms(msg)[0]
-               for _file, _line, msg, _comments, _context
+    in_code = {(_forms(msg)[0], context)
+               for _file, _line, msg, _comments, context
                in extract_from_dir(str(ROOT), method_map, options_map, keywords=KEYWORDS)}
-    in_pot = {m.id if isinstance(m.id, str) else m.id[0] for m in pot if m.id}
+    in_pot = {(_forms(m.id)[0], m.context) for m in pot if m.id}
     missing = sorted(in_code - in_pot)
     assert not missing, (
         f"{len(missing)} message(s) not in messages.pot ({HOW_TO_FIX}): {missing[:20]}")
@@ -139,7 +140,7 @@ def test_every_message_has_an_english_translation(pot, english):
     for message in pot:
         if not message.id:
             continue
-        entry = english.get(message.id)
+        entry = english.get(message.id, message.context)
         if (entry is None or "fuzzy" in entry.flags
                 or not all(s.strip() for s in _forms(entry.string))):
             untranslated.append(_forms(message.id)[0])
@@ -167,7 +168,10 @@ def test_translations_keep_every_placeholder(english):
 def test_compiled_catalog_is_up_to_date(english):
     with EN_MO.open("rb") as f:
         compiled = read_mo(f)
+    # read_mo gives a message context as bytes; the .po side has str
+    by_key = {(_forms(m.id), m.context.decode() if isinstance(m.context, bytes) else m.context):
+              _forms(m.string) for m in compiled if m.id}
     stale = [m.id for m in english
-             if m.id and (compiled.get(m.id) is None or compiled[m.id].string != m.string)]
+             if m.id and by_key.get((_forms(m.id), m.context)) != _forms(m.string)]
     assert not stale, (
         f"messages.mo is older than messages.po; run `make translations`: {stale[:10]}")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from edoc.auth import permissions as perm
 from edoc.auth.models import Agency, OrgUnit, User, UserRole
-from edoc.documents.doctypes import CONFIDENTIALITIES, DOCUMENT_TYPES, URGENCIES, get_type
+from edoc.documents.doctypes import CONFIDENTIALITIES, DOCUMENT_TYPES, URGENCIES
 from edoc.documents.models import DocumentEvent, DocumentLink, FileKind
 from edoc.documents.numbering import books_for
 from edoc.documents.outgoing import forms, queries, registers, services
@@ -112,7 +112,6 @@ def index():
     return render_template("outgoing/index.html", docs=docs, page=page,
                            per_page=PER_PAGE, filters=f, args=args, signer_names=signer_names,
                            more=result.more, shown_total=result.counted,
-                           type_names={t.key: t.name for t in DOCUMENT_TYPES},
                            my_boxes=queries.boxes_for(current_user),
                            can_draft=can.can_draft(current_user),
                            can_view_register=registers.can_view_register(current_user),
@@ -189,7 +188,7 @@ def show(doc_id: int):
         appendices=[f for f in doc.files if f.kind == FileKind.APPENDIX],
         planned_unit_ids=unit_ids, planned_organ_ids=organ_ids,
         reviewer_ids={s.reviewer_id for s in steps},
-        signature_report=_signature_report(doc), type_name=get_type(doc.type_key).name,
+        signature_report=_signature_report(doc),
         **_directory(), **_page_context())
 
 
