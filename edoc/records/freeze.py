@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 _REFUSED = "edoc.records.refused"
 _ALLOWED = "edoc.records.allowed"
+_FRESH = "edoc.records.fresh_documents"
 #: columns that change on every write and say nothing about the content
 _BOOKKEEPING = frozenset({"updated_at", "version_id"})
 
@@ -176,6 +177,32 @@ def _committed_state(obj: Any) -> str | None:
     return obj.state if not hist.added else None
 
 
+class _Fresh:
+    """Ids of the documents this transaction inserted, while it touched no record or filing.
+
+    Such a document cannot be filed in a frozen record: filing it would have needed a
+    ``record_documents`` row, added through the ORM in this same transaction (nothing writes
+    that table otherwise), and the first record or filing row seen in a flush switches this
+    shortcut off until the transaction ends. So the guard needs no query for them (capture and
+    registration change a just-inserted document in several flushes)."""
+
+    __slots__ = ("ids", "transaction", "usable")
+
+    def __init__(self, transaction: Any) -> None:
+        self.transaction = transaction
+        self.ids: set[int] = set()
+        self.usable = True
+
+
+def _fresh(session: Session) -> _Fresh:
+    """This transaction's :class:`_Fresh` (a new one once the transaction changed)."""
+    transaction = session.get_transaction()
+    fresh = session.info.get(_FRESH)
+    if fresh is None or fresh.transaction is not transaction:
+        fresh = session.info[_FRESH] = _Fresh(transaction)
+    return fresh
+
+
 class _Guard:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -216,6 +243,8 @@ class _Guard:
         if not any(isinstance(o, Record | RecordDocument | Document | DocumentFile)
                    for o in (*new, *dirty, *deleted)):
             return
+        if any(isinstance(o, Record | RecordDocument) for o in (*new, *dirty, *deleted)):
+            _fresh(session).usable = False
         with session.no_autoflush:
             for obj in dirty:
                 if (isinstance(obj, Record) and session.is_modified(obj)
@@ -259,6 +288,12 @@ class _Guard:
                     docs.setdefault(doc_id, ("file.add", {"name": obj.name, "kind": obj.kind}))
         deleted_files = [o for o in deleted if isinstance(o, DocumentFile)]
         ids = set(docs) | {f.document_id for f in deleted_files}
+        fresh = _fresh(session)
+        if fresh.usable:
+            # Inserted in this flush (an id given up front) or earlier in this transaction:
+            # in no record (see _Fresh).
+            ids -= fresh.ids
+            ids -= {o.id for o in new if isinstance(o, Document)}
         frozen = self.frozen_records_of({i for i in ids if i is not None})
         for f in deleted_files:
             record = frozen.get(f.document_id)
@@ -272,6 +307,17 @@ class _Guard:
 
 def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     _Guard(session).check()
+
+
+def _after_flush(session: Session, flush_context: Any) -> None:
+    """Note the documents just inserted (their ids are known now) for :class:`_Fresh`."""
+    from edoc.documents.models import Document
+
+    inserted = [o.id for o in session.new if isinstance(o, Document)]
+    if inserted:
+        fresh = _fresh(session)
+        if fresh.usable:
+            fresh.ids.update(inserted)
 
 
 def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
@@ -301,5 +347,6 @@ def install(session_class: Any = Session) -> None:
     if getattr(install, "_installed", False):
         return
     event.listen(session_class, "before_flush", _before_flush)
+    event.listen(session_class, "after_flush", _after_flush)
     event.listen(session_class, "after_soft_rollback", _after_soft_rollback)
     install._installed = True  # type: ignore[attr-defined]
