@@ -45,6 +45,12 @@ def init_app(app: Flask) -> None:
     from edoc.web.nav import NavItem, add_nav_item
 
     freeze.install()
+    # Archived documents leave the ordinary document pages: the archivist keeps them, others
+    # ask for access (edoc.records.access).
+    from edoc.documents.visibility import add_visibility_rule
+    from edoc.records.access import archived_documents_hidden
+
+    add_visibility_rule(app, archived_documents_hidden)
     for bp in (api.bp, api_archive.bp):
         csrf.exempt(bp)
         app.register_blueprint(bp)

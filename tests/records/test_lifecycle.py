@@ -157,9 +157,16 @@ def test_changes_to_an_archived_record_are_refused_and_audited(client, office, m
 def test_documents_of_an_archived_record_are_frozen_everywhere(client, office, make_document,
                                                               db):
     """The guard also stops other modules: the incoming API, files added behind the services."""
+    from edoc.auth.roles import Role
+
     doc = make_document()
     record = archived_record(client, office, [doc])
+    # Archived documents are the archivist's (edoc.records.access): a clerk no longer finds it.
     r = client.patch(f"/api/v1/incoming/{doc.id}", headers=office.headers("clerk"),
+                     json={"subject": "Trích yếu bị sửa"})
+    assert r.status_code == 404
+    both = office.factories.user(Role.CLERK, Role.ARCHIVIST, agency=office.agency)
+    r = client.patch(f"/api/v1/incoming/{doc.id}", headers=office.factories.api_headers(both),
                      json={"subject": "Trích yếu bị sửa"})
     assert r.status_code == 409 and error_code(r) == "record_archived"
     from edoc.documents.files import attach_file
