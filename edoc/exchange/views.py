@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from edoc.api.common import DEFAULT_PER_PAGE
 from edoc.auth import permissions as perm
-from edoc.documents.models import Document
-from edoc.errors import BadRequest, EdocError
+from edoc.documents.models import Delivery, Document
+from edoc.errors import BadRequest, EdocError, NotFound
 from edoc.exchange import inbound, outbox
 from edoc.exchange.errors import reason_message
 from edoc.exchange.models import Direction
@@ -62,6 +62,28 @@ def retry(message_id: int):
         db.session.rollback()
         flash(str(exc.message), "danger")
     return redirect(request.referrer or url_for("exchange.index"))
+
+
+@bp.post("/deliveries/<int:delivery_id>/take-back")
+@login_required
+def take_back(delivery_id: int):
+    """Lấy lại (status 13) from the outgoing document page: the same service as the API's
+    ``POST /api/v1/exchange/deliveries/<id>/take-back``; back to the document page."""
+    from edoc.exchange.actions import request_take_back
+
+    delivery = db.session.get(Delivery, delivery_id)
+    if delivery is None or delivery.agency_id != current_user.agency_id:
+        raise NotFound()
+    try:
+        request_take_back(delivery, current_user, request.form.get("reason"))
+    except NotFound:
+        raise
+    except EdocError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+    else:
+        flash(_("Đã gửi yêu cầu lấy lại văn bản tới %(n)s.", n=delivery.recipient_name), "info")
+    return redirect(url_for("outgoing.show", doc_id=delivery.document_id))
 
 
 @bp.get("/messages/<int:message_id>/package")
