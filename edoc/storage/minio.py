@@ -20,12 +20,13 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 from urllib.parse import quote, unquote
 
 import certifi
 import urllib3
+from flask_babel import lazy_gettext as _l
 from minio import Minio
 from minio.commonconfig import COMPLIANCE, GOVERNANCE
 from minio.error import InvalidResponseError, MinioException, S3Error, ServerError
@@ -299,12 +300,43 @@ class MinioStore:
             versions = self._versions(key)
         if not versions or all(v.is_delete_marker for v in versions):
             raise ObjectNotFound(operation="delete", key=key)
-        # Oldest first: the content version is the one object lock protects, so a locked
-        # object fails before anything else of it is touched.
+        # Every content version is checked before any is removed: deleting version by version
+        # and stopping at the first AccessDenied would leave the key half deleted (an older,
+        # unlocked version gone, a locked one - possibly written behind the app's back - left).
+        with _Translate("delete", key):
+            self._refuse_if_locked(key, [v.version_id for v in versions
+                                         if not v.is_delete_marker])
+        # Oldest first: should a lock appear after the check, the content version it protects
+        # fails before anything else of the key is touched.
         versions.sort(key=lambda v: (v.last_modified is None, v.last_modified))
         with _Translate("delete", key, access_denied_means_locked=True):
             for v in versions:
                 self.client.remove_object(self.bucket, key, version_id=v.version_id)
+
+    def _refuse_if_locked(self, key: str, version_ids: list[str | None]) -> None:
+        """ObjectLocked naming the first version under a legal hold or an unexpired retention.
+
+        Read from HEAD (retain-until date and legal-hold status), like :meth:`set_retention`:
+        MinIO and moto both return them there (moto has no GET ?retention)."""
+        now = datetime.now(UTC)
+        for version_id in version_ids:
+            headers = self._head(key, version_id).metadata or {}
+            until = _parse_http_date(headers.get("x-amz-object-lock-retain-until-date"))
+            if until is not None and until.tzinfo is None:
+                until = until.replace(tzinfo=UTC)
+            held = (headers.get("x-amz-object-lock-legal-hold") or "").upper() == "ON"
+            if held:
+                message = _l("Tệp đang bị giữ theo yêu cầu pháp lý (legal hold) nên không thể "
+                             "xóa. Hãy gỡ lệnh giữ trước.")
+            elif until is not None and until > now:
+                message = _l("Tệp còn thời hạn khóa lưu trữ đến %(until)s (giờ UTC) nên không "
+                             "thể xóa.", until=until.strftime("%d/%m/%Y %H:%M"))
+            else:
+                continue
+            raise ObjectLocked(
+                message, key=key, operation="delete", version_id=version_id, legal_hold=held,
+                retention_until=until.isoformat() if until is not None else None,
+                lock_mode=headers.get("x-amz-object-lock-mode"))
 
     def _content_versions(self, key: str) -> list[str | None]:
         with _Translate("lock", key):

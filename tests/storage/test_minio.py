@@ -125,6 +125,54 @@ def test_delete_removes_every_version(store: MinioStore, s3: S3TestServer) -> No
     assert not store.exists(res.key)
 
 
+def test_delete_checks_every_version_before_removing_any(store: MinioStore,
+                                                         s3: S3TestServer) -> None:
+    """A locked version written behind the app's back (here under a legal hold, straight
+    through the S3 API) makes the whole delete refuse, with nothing removed: deleting the
+    older, unlocked version first would leave the key pointing at the other bytes."""
+    res = store.put(io.BytesIO(b"original"))
+    raw = s3.minio_client()
+    forged = raw.put_object(TEST_BUCKET, res.key, io.BytesIO(b"forged"), 6, legal_hold=True)
+    before = [(v.version_id, v.is_delete_marker) for v in versions(s3, res.key)]
+    assert len(before) == 2
+    with pytest.raises(ObjectLocked) as exc:
+        store.delete(res.key)
+    assert [(v.version_id, v.is_delete_marker) for v in versions(s3, res.key)] == before
+    assert exc.value.details["legal_hold"] is True
+    assert exc.value.details["version_id"] == forged.version_id
+    assert "legal hold" in str(exc.value.message)
+    with store.open(res.key) as fh:  # the newest version is the forged one, still there
+        assert fh.read() == b"forged"
+
+
+def test_delete_refusal_names_the_retention_date(store: MinioStore, s3: S3TestServer) -> None:
+    res = store.put(io.BytesIO(b"kept ten years"))
+    until = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+    store.set_retention(res.key, until)
+    s3.minio_client().remove_object(TEST_BUCKET, res.key)  # a delete marker on top
+    before = [(v.version_id, v.is_delete_marker) for v in versions(s3, res.key)]
+    assert sorted(marker for _v, marker in before) == [False, True]
+    with pytest.raises(ObjectLocked) as exc:
+        store.delete(res.key)
+    assert exc.value.details["legal_hold"] is False
+    assert datetime.fromisoformat(exc.value.details["retention_until"]) == until
+    assert until.strftime("%d/%m/%Y") in str(exc.value.message)
+    # The delete marker is not removed either: the refusal touches nothing.
+    assert [(v.version_id, v.is_delete_marker) for v in versions(s3, res.key)] == before
+
+
+def test_delete_after_the_hold_is_lifted(store: MinioStore, s3: S3TestServer) -> None:
+    res = store.put(io.BytesIO(b"held then released"))
+    s3.minio_client().put_object(TEST_BUCKET, res.key, io.BytesIO(b"second"), 6)
+    store.set_legal_hold(res.key, True)
+    with pytest.raises(ObjectLocked):
+        store.delete(res.key)
+    assert len(versions(s3, res.key)) == 2
+    store.set_legal_hold(res.key, False)
+    store.delete(res.key)
+    assert versions(s3, res.key) == []
+
+
 def test_retention_covers_every_version(store: MinioStore, s3: S3TestServer) -> None:
     res = store.put(io.BytesIO(b"original"))
     s3.minio_client().put_object(TEST_BUCKET, res.key, io.BytesIO(b"forged"), 6)
