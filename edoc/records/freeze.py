@@ -8,11 +8,18 @@ Two layers:
    editing a document filed in an archived record, a file added to or removed from such a
    document, a record row changed or deleted directly.
 
-Both queue the refusal in ``session.info`` and raise :class:`RecordFrozen` (409). The attempt's
-transaction is then rolled back by whoever handles the error (the error handler, a form
-wrapper, the job runner, a CLI command); an ``after_soft_rollback`` hook writes the queued
-refusals as audit entries (``record.change_refused``) in a transaction of their own. So the
-refusal survives the rollback of what it refused, in requests, jobs and scripts alike.
+Both queue the refusal in ``session.info`` and raise :class:`RecordFrozen` (409). The refusal
+is written as an audit entry (``record.change_refused``) however the transaction ends:
+
+- rolled back (the error handler, a form wrapper, the job runner, a CLI command) or closed
+  without a rollback (a script that stops, a torn-down request): when the root transaction
+  has ended, in a transaction of its own (``after_transaction_end``);
+- committed after all, because the attempt was caught or made inside a SAVEPOINT that was
+  rolled back while the rest went on (batch signing): in that commit (``before_commit``, ahead
+  of the audit chaining).
+
+So the refusal survives the rollback of what it refused, in requests, jobs and scripts alike,
+and is written once (the same refusal queued twice, e.g. a retried flush, counts once).
 
 Services that legitimately change an archived record (legal hold, a longer retention,
 disposal) say so with :func:`allow`.
@@ -101,10 +108,13 @@ def audit_after_rollback(action: str, obj: Any, *, actor: Any = None,
 
         session = db.session()
     actor = actor if actor is not None else current_actor()
-    session.info.setdefault(_REFUSED, []).append(_Refusal(
+    refusal = _Refusal(
         action=action, object_type=obj.__class__.__name__, object_id=getattr(obj, "id", None),
         agency_id=obj.agency_id, actor_id=getattr(actor, "id", None),
-        actor_name=getattr(actor, "username", "") or "", details=dict(details or {})))
+        actor_name=getattr(actor, "username", "") or "", details=dict(details or {}))
+    queued = session.info.setdefault(_REFUSED, [])
+    if refusal not in queued:  # the same pending change refused again on a second flush
+        queued.append(refusal)
 
 
 def _queue(session: Session, record: Any, attempt: str, actor: Any,
@@ -320,26 +330,51 @@ def _after_flush(session: Session, flush_context: Any) -> None:
             fresh.ids.update(inserted)
 
 
-def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
-    """Write the refusals queued by the transaction that was just rolled back."""
-    if previous_transaction.parent is not None:
-        return  # a savepoint or inner transaction: the outer one decides
-    refusals: list[_Refusal] = session.info.pop(_REFUSED, [])
-    if not refusals or not session.is_active:
-        return
+def _is_root(transaction: Any) -> bool:
+    return transaction.parent is None and not transaction.nested
+
+
+def _audit(session: Session, refusals: list[_Refusal]) -> None:
     from edoc import audit
 
+    for r in refusals:
+        audit.record(r.action,
+                     actor=_ref("User", r.actor_id, r.actor_name) if r.actor_id else None,
+                     obj=_ref(r.object_type, r.object_id), agency_id=r.agency_id,
+                     details=r.details, session=session)
+
+
+def _before_commit(session: Session) -> None:
+    """Refusals still queued when the transaction commits (caught, or refused inside a
+    SAVEPOINT that was rolled back) go into this commit. They stay queued until it has
+    succeeded: a commit that fails ends in :func:`_after_transaction_end`."""
+    if session.in_nested_transaction():
+        return  # releasing a SAVEPOINT: wait for the real commit
+    refusals = session.info.get(_REFUSED)
+    if refusals:
+        _audit(session, refusals)
+
+
+def _after_commit(session: Session) -> None:
+    session.info.pop(_REFUSED, None)  # written by _before_commit, now committed
+
+
+def _after_transaction_end(session: Session, transaction: Any) -> None:
+    """The root transaction ended without committing the refusals it queued (rolled back,
+    or the session closed): write them in a session and transaction of their own. The
+    transaction's connection is released by now, so this takes no lock it still holds."""
+    if not _is_root(transaction):
+        return  # a savepoint: the outer transaction decides
+    refusals: list[_Refusal] = session.info.pop(_REFUSED, [])
+    if not refusals:
+        return
     try:
-        for r in refusals:
-            audit.record(r.action,
-                         actor=_ref("User", r.actor_id, r.actor_name) if r.actor_id else None,
-                         obj=_ref(r.object_type, r.object_id), agency_id=r.agency_id,
-                         details=r.details, session=session)
-        session.commit()
+        with Session(bind=session.get_bind()) as own:
+            _audit(own, refusals)
+            own.commit()
     except Exception:  # the refusal itself stands; only its audit entry is lost
         logger.exception("could not audit %d refused change(s) on archived records",
                          len(refusals))
-        session.rollback()
 
 
 def install(session_class: Any = Session) -> None:
@@ -348,5 +383,8 @@ def install(session_class: Any = Session) -> None:
         return
     event.listen(session_class, "before_flush", _before_flush)
     event.listen(session_class, "after_flush", _after_flush)
-    event.listen(session_class, "after_soft_rollback", _after_soft_rollback)
+    # Ahead of the audit chaining's own before_commit, which must see these entries.
+    event.listen(session_class, "before_commit", _before_commit, insert=True)
+    event.listen(session_class, "after_commit", _after_commit)
+    event.listen(session_class, "after_transaction_end", _after_transaction_end)
     install._installed = True  # type: ignore[attr-defined]
