@@ -102,11 +102,18 @@ def _send_ack(client, ack: _Ack) -> _Ack:
     return ack
 
 
+#: acknowledgements that went out, noted together in one short transaction (a row still
+#: ``pending`` after a crash is only acknowledged again by the next poll, which the axis accepts)
+ACK_BATCH = 16
+
+
 def _record_acks(futures: list[Future], report: PollReport, *, wait: bool) -> list[Future]:
-    """Note the acknowledgements that went out (one short transaction), then raise the error
-    of one that failed, if any; return those still running."""
+    """Note the acknowledgements that went out (one short transaction) once ACK_BATCH of them
+    are done (all of them with ``wait``), then raise the error of one that failed, if any;
+    return those not noted yet."""
     done = [f for f in futures if wait or f.done()]
-    if not done:
+    if not done or (not wait and len(done) < ACK_BATCH
+                    and not any(f.exception() is not None for f in done)):
         return futures
     acks = [f.result() for f in done if f.exception() is None]
     now = utcnow()
