@@ -457,7 +457,23 @@ def query_mix(corpus: Corpus, agency_id: int, n: int, seed: int = 7) -> list[tup
     return out
 
 
-def run_queries(app, info: dict, n: int) -> dict[str, list[float]]:
+def _server_pid(session) -> int:
+    """The PostgreSQL backend serving this session's transaction (which search() then uses)."""
+    return session.execute(text("SELECT pg_backend_pid()")).scalar()
+
+
+def _cpu_s(pid: int | None) -> float:
+    """CPU seconds the (local) server process has run: /proc/PID/schedstat, in nanoseconds."""
+    if pid is None:
+        return 0.0
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[0]) / 1e9
+    except OSError:  # the server is not on this machine
+        return float("nan")
+
+
+def run_queries(app, info: dict, n: int, trace: list | None = None) -> dict[str, list[float]]:
     from edoc.auth.models import User
     from edoc.extensions import db
     from edoc.search.query import SearchFilters, search
@@ -465,7 +481,8 @@ def run_queries(app, info: dict, n: int) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {}
     info["loadavg"] = [os.getloadavg()[0]]
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
+        postgres = db.engine.dialect.name == "postgresql"
+        if postgres:
             info["settings"] = "PostgreSQL " + ", ".join(
                 f"{k}={db.session.execute(text(f'SHOW {k}')).scalar()}"
                 for k in ("server_version", "shared_buffers", "work_mem"))
@@ -479,16 +496,23 @@ def run_queries(app, info: dict, n: int) -> dict[str, list[float]]:
                 filters = SearchFilters(type=opts.get("type"), state=opts.get("state"),
                                         date_from=opts.get("date_from"),
                                         date_to=opts.get("date_to"))
+                server = _server_pid(db.session) if postgres else None
+                c = time.process_time() + _cpu_s(server)
                 t = time.perf_counter()
                 res = search(user, q, scope=scope, filters=filters, per_page=20)
                 elapsed = (time.perf_counter() - t) * 1000
+                cpu = (time.process_time() + _cpu_s(server) - c) * 1000
                 db.session.rollback()  # one transaction per search, as per request
                 for u in (clerk, officer):  # reload them outside the timing (the login does)
                     u.has_role()
                 if not warm:
-                    times.setdefault(kind, []).append(elapsed)
-                    times.setdefault("all", []).append(elapsed)
+                    for key in (kind, "all"):
+                        times.setdefault(key, []).append(elapsed)
+                        times.setdefault(f"cpu:{key}", []).append(cpu)
                     times.setdefault("_hits", []).append(res.total)
+                    if trace is not None:
+                        trace.append((kind, q, opts, "clerk" if i % 3 else "officer", elapsed,
+                                      cpu, res.total))
     info["loadavg"].append(os.getloadavg()[0])
     return times
 
@@ -506,26 +530,46 @@ def report(name: str, docs: int, times: dict[str, list[float]], info: dict) -> N
         print("Machine load average (1 min) before/after the queries: "
               + " / ".join(f"{x:.1f}" for x in info["loadavg"]) + f" on {os.cpu_count()} CPUs"
               + (f"; {info['settings']}" if info.get("settings") else "") + "\n")
-    print("| Queries | n | p50 ms | p95 ms | max ms |")
-    print("|---|---:|---:|---:|---:|")
+    print("CPU: this process plus, on PostgreSQL, the server backend that ran the queries "
+          "(/proc/PID/schedstat), so it leaves out waiting for a CPU on a loaded machine.\n")
+    print("| Queries | n | p50 ms | p95 ms | max ms | CPU p50 ms | CPU p95 ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for kind in ("all", "notation", "symbol", "term", "term_plain", "agency", "filtered"):
-        v = times.get(kind)
+        v, c = times.get(kind), times.get(f"cpu:{kind}")
         if v:
             print(f"| {kind} | {len(v)} | {statistics.median(v):.1f} | {pct(v, 95):.1f} | "
-                  f"{max(v):.1f} |")
+                  f"{max(v):.1f} | {statistics.median(c):.1f} | {pct(c, 95):.1f} |")
     hits = times["_hits"]
     print(f"\nMatches per query (capped at the candidate cap): median {statistics.median(hits):.0f}"
           f", max {max(hits)}")
 
 
-def bench_sqlite(docs: int, queries: int) -> None:
+SLOWEST = 0
+
+
+def slowest(trace: list, n: int) -> None:
+    """The ``n`` slowest queries by CPU time (``--slowest``), to find what to look at."""
+    if not n:
+        return
+    print(f"\nSlowest {n} queries by CPU:\n")
+    for kind, q, opts, who, ms, cpu, total in sorted(trace, key=lambda t: -t[5])[:n]:
+        print(f"  {cpu:7.1f} ms CPU {ms:7.1f} ms  {kind:10} {who:7} {q!r} {opts} -> {total}")
+
+
+def bench_sqlite(docs: int, queries: int, path: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/bench.sqlite3"
-        app = make_app(url)
-        with app.app_context():
-            info = load(app, docs)
-        times = run_queries(app, info, queries)
+        file = Path(path) if path else Path(tmp) / "bench.sqlite3"
+        existing = file.exists()
+        app = make_app(f"sqlite:///{file}")
+        if existing:  # a file a run with the same --sqlite-file (and --sqlite-docs) loaded
+            info = reuse(app, docs)
+        else:
+            with app.app_context():
+                info = load(app, docs)
+        trace: list = []
+        times = run_queries(app, info, queries, trace)
         report("SQLite (FTS5)", docs, times, info)
+        slowest(trace, SLOWEST)
 
 
 def bench_postgres(docs: int, queries: int, keep: bool, reuse_db: bool = False) -> None:
@@ -541,8 +585,10 @@ def bench_postgres(docs: int, queries: int, keep: bool, reuse_db: bool = False) 
         else:
             with app.app_context():
                 info = load(app, docs)
-        times = run_queries(app, info, queries)
+        trace: list = []
+        times = run_queries(app, info, queries, trace)
         report("PostgreSQL (tsvector, GIN)", docs, times, info)
+        slowest(trace, SLOWEST)
         with app.app_context():
             from edoc.extensions import db
 
@@ -560,13 +606,19 @@ def main() -> None:
     parser.add_argument("--pg-docs", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--sqlite-file", help="load the SQLite data set into this file and keep "
+                        "it; a later run with the same file queries it without loading")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
     parser.add_argument("--reuse", action="store_true",
                         help="query the PostgreSQL database a --keep run left (same --pg-docs)")
+    parser.add_argument("--slowest", type=int, default=0,
+                        help="list the N slowest queries (by CPU time)")
     args = parser.parse_args()
+    global SLOWEST
+    SLOWEST = args.slowest
     print("## Search benchmark (p50/p95 of one search() call, first page of 20 with snippets)")
     if args.only in (None, "sqlite"):
-        bench_sqlite(args.sqlite_docs, args.queries)
+        bench_sqlite(args.sqlite_docs, args.queries, args.sqlite_file)
     if args.only in (None, "postgres"):
         bench_postgres(args.pg_docs, args.queries, args.keep or args.reuse, args.reuse)
 

@@ -53,12 +53,14 @@ def _word_pattern(word: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    alternatives = sorted({w for w in words if w}, key=len, reverse=True)
+def _pattern(words: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
+    """The pattern of ``words`` (longest first, each in its own group) and the word of each
+    group (a match's ``lastindex`` names the word without folding the matched text)."""
+    alternatives = tuple(sorted({w for w in words if w}, key=len, reverse=True))
     if not alternatives:
         return None
-    body = "|".join(_word_pattern(w) for w in alternatives)
-    return re.compile(rf"(?<!{_WORD})(?:{body})(?!{_WORD})")
+    body = "|".join(f"({_word_pattern(w)})" for w in alternatives)
+    return re.compile(rf"(?<!{_WORD})(?:{body})(?!{_WORD})"), ("", *alternatives)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +71,13 @@ class _Hit:
 
 
 def _hits(text: str, words: Sequence[str], limit: int = 2000) -> list[_Hit]:
-    pattern = _pattern(tuple(words))
-    if pattern is None:
+    compiled = _pattern(tuple(words))
+    if compiled is None:
         return []
+    pattern, names = compiled
     out = []
     for m in pattern.finditer(text):
-        out.append(_Hit(m.start(), m.end(), fold_chars(m.group()).lower()))
+        out.append(_Hit(m.start(), m.end(), names[m.lastindex]))
         if len(out) >= limit:
             break
     return out
@@ -93,6 +96,9 @@ def _merge(hits: list[_Hit], text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_MARK, _END, _EMPTY = Markup("<mark>"), Markup("</mark>"), Markup("")
+
+
 def _render(text: str, spans: list[tuple[int, int]], start: int, end: int) -> Markup:
     out = []
     pos = start
@@ -100,11 +106,10 @@ def _render(text: str, spans: list[tuple[int, int]], start: int, end: int) -> Ma
         if e <= start or s >= end:
             continue
         s, e = max(s, start), min(e, end)
-        out.append(escape(text[pos:s]))
-        out.append(Markup("<mark>") + escape(text[s:e]) + Markup("</mark>"))
+        out += (escape(text[pos:s]), _MARK, escape(text[s:e]), _END)
         pos = e
     out.append(escape(text[pos:end]))
-    return Markup("").join(out)
+    return _EMPTY.join(out)
 
 
 def _normal(text: str | None) -> str:

@@ -148,6 +148,19 @@ class Backend:
         """bm25 / ts_rank_cd of these matching entries (higher is better)."""
         raise NotImplementedError
 
+    def date_span(self, session: Any, hints: Hints) -> tuple[int, int] | None:
+        """The entry ids (lowest, highest) that can hold the agency's entries dated within the
+        date filter, from search_spans (which only ever widen, so nothing is left out); None
+        without a date filter, (0, -1) when no entry can match."""
+        if not (hints.date_from or hints.date_to) or hints.agency_id is None:
+            return None
+        lo, hi = session.execute(
+            select(func.min(SearchSpan.min_id), func.max(SearchSpan.max_id)).where(
+                SearchSpan.agency_id == hints.agency_id,
+                SearchSpan.month >= (hints.date_from or date.min).replace(day=1),
+                SearchSpan.month <= (hints.date_to or date.max))).one()
+        return (0, -1) if lo is None else (lo, hi)
+
     def newest(self, session: Any, conditions: Sequence[Any], cap: int, *,
                hints: Hints = NO_HINTS) -> list[int]:
         """The newest ``cap`` entries satisfying ``conditions`` (no words: a filtered list)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Date, Text, bindparam, func, literal_column, select, text
@@ -147,18 +146,10 @@ class PostgresBackend(Backend):
         bitmaps = False
         out: list[tuple] = []
         try:
-            if hints.date_from or hints.date_to:
-                # A date filter: the id range of its months (search_spans).
-                month = SearchSpan.month
-                bounds = session.execute(
-                    select(func.min(SearchSpan.min_id), func.max(SearchSpan.max_id)).where(
-                        SearchSpan.agency_id == hints.agency_id,
-                        month >= (hints.date_from or date.min).replace(day=1),
-                        month <= (hints.date_to or date.max))).one()
-            else:
-                bounds = session.execute(select(func.min(SearchEntry.id),
-                                                func.max(SearchEntry.id))).one()
-            if bounds[0] is None:
+            # A date filter: the id range of its months (search_spans).
+            bounds = self.date_span(session, hints) or session.execute(
+                select(func.min(SearchEntry.id), func.max(SearchEntry.id))).one()
+            if bounds[0] is None or bounds[0] > bounds[1]:
                 return out
             low, hi = bounds[0], bounds[1] + 1
             walked, width, walking = 0, SCAN_FIRST * cap, True

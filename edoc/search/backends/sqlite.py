@@ -2,6 +2,8 @@
 weights. FTS5 walks a word's rows in rowid order, newest first, cheaply: no planning needed."""
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,7 +30,7 @@ __all__ = ["SqliteBackend", "fts_query"]
 
 class SqliteBackend(Backend):
     name = "sqlite"
-    _fts = table(FTS_TABLE, column("rowid"))
+    _fts = table(FTS_TABLE, column("rowid"), column("title"), column("meta"), column("body"))
 
     def _upsert(self, conn: Any, entries: Sequence[IndexEntry]) -> None:
         stmt = sqlite.insert(SearchEntry)
@@ -65,6 +67,10 @@ class SqliteBackend(Backend):
     def matches(self, session: Any, tq: TextQuery, conditions: Sequence[Any], cap: int, *,
                 hints: Hints = NO_HINTS) -> list[tuple[int, bool]]:
         fts = self._fts
+        span = self.date_span(session, hints)
+        if span:
+            # FTS5 seeks to the id range of a date filter instead of walking newer matches.
+            conditions = [*conditions, fts.c.rowid >= span[0], fts.c.rowid <= span[1]]
         ids = list(session.scalars(
             select(SearchEntry.id)
             .select_from(fts.join(SearchEntry.__table__, SearchEntry.id == fts.c.rowid))
@@ -78,16 +84,101 @@ class SqliteBackend(Backend):
         return [(i, i in head) for i in ids]
 
     def relevance(self, session: Any, tq: TextQuery, ids: Sequence[int]) -> dict[int, float]:
-        if not ids:
+        """FTS5's bm25 (same formula, weights and statistics), computed here.
+
+        FTS5's own bm25() counts, on every query, the rows holding each word (for the IDF) by
+        reading the word's whole posting list: most of a query's time for a common word. Here
+        the counts are kept for a while (:func:`_document_frequency`); the per-row part reads
+        the matching rows' folded words (tokens separated by single spaces, as indexed).
+        """
+        words = list(dict.fromkeys(safe_words(tq.words, '"')))
+        if not ids or not words:
             return {}
-        # bm25 has a fixed cost (it counts the rows holding each word, for the IDF) and a
-        # per-row one: only the given range is scored.
+        n_rows, total_tokens = _totals(session)
+        if not n_rows:
+            return {}
+        avgdl = total_tokens / n_rows
+        idf = []
+        for w in words:
+            # (FTS5 floors the IDF of a word in over half the rows at 1e-6)
+            n_hit = _document_frequency(session, w, n_rows)
+            idf.append(max(math.log((n_rows - n_hit + 0.5) / (n_hit + 0.5)), 1e-6))
+        # Occurrences of a word in a column: " w " in the text with its spaces doubled (every
+        # token then has spaces of its own on both sides, so repeats are all counted).
+        patterns = [f" {w} " for w in words]
+        scored = list(zip(patterns, idf, strict=True))
+        k1, k1_plus = BM25_K1, BM25_K1 + 1.0
         fts = self._fts
-        rel = -func.bm25(literal_column(FTS_TABLE), W_TITLE, W_META, W_BODY)
-        wanted = set(ids)
-        rows = session.execute(select(fts.c.rowid, rel).where(
-            self._match(tq), fts.c.rowid >= min(ids), fts.c.rowid <= max(ids)))
-        return {i: float(r) for i, r in rows if i in wanted}
+        out = {}
+        for rowid, *columns in session.execute(
+                select(fts.c.rowid, fts.c.title, fts.c.meta, fts.c.body)
+                .where(fts.c.rowid.in_(list(ids)))):
+            size = 0
+            freq = dict.fromkeys(patterns, 0.0)
+            for weight, col in zip((W_TITLE, W_META, W_BODY), columns, strict=True):
+                if col:
+                    size += col.count(" ") + 1
+                    padded = f" {col.replace(' ', '  ')} "
+                    for p in patterns:
+                        freq[p] += weight * padded.count(p)
+            norm = k1 * (1 - BM25_B + BM25_B * size / avgdl)
+            out[rowid] = sum(w_idf * freq[p] * k1_plus / (freq[p] + norm) for p, w_idf in scored)
+        return out
+
+
+#: FTS5's bm25 constants
+BM25_K1, BM25_B = 1.2, 0.75
+#: how long a word's row count is kept, in seconds, and under which index size counts are not
+#: kept at all (counting is then cheap, and small indexes change quickly in relative terms)
+STATS_TTL, STATS_MIN_ROWS = 600, 50_000
+#: a kept count is dropped once the index has grown or shrunk by this share
+STATS_DRIFT = 0.01
+_FREQ: dict[tuple[str, str], tuple[float, int, int]] = {}
+_FREQ_MAX = 20_000
+
+
+def _totals(session: Any) -> tuple[int, int]:
+    """Rows in the FTS index and tokens in all their columns: FTS5's averages record (row 1 of
+    ``search_fts_data``: varints, the row count then each column's token count), which
+    bm25() itself reads."""
+    block = session.execute(text("SELECT block FROM search_fts_data WHERE id = 1")).scalar()
+    if not block:
+        return 0, 0
+    values, i = [], 0
+    while i < len(block):
+        value, i = _varint(block, i)
+        values.append(value)
+    return values[0], sum(values[1:])
+
+
+def _varint(buf: bytes, i: int) -> tuple[int, int]:
+    """SQLite's variable-length integer at ``buf[i]``: the value and the next offset."""
+    value = 0
+    for _ in range(8):
+        byte = buf[i]
+        i += 1
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            return value, i
+    return (value << 8) | buf[i], i + 1
+
+
+def _document_frequency(session: Any, word: str, n_rows: int) -> int:
+    """How many rows hold ``word`` (any column): counted, and on a large index kept for
+    STATS_TTL seconds or until the index size drifts (a word's share changes slowly)."""
+    key = (session.get_bind().url.render_as_string(hide_password=True), word)
+    if n_rows >= STATS_MIN_ROWS:
+        kept = _FREQ.get(key)
+        if kept is not None and time.monotonic() - kept[0] < STATS_TTL \
+                and abs(n_rows - kept[1]) <= n_rows * STATS_DRIFT:
+            return kept[2]
+    count = session.execute(text("SELECT count(*) FROM search_fts WHERE search_fts MATCH :q"),
+                            {"q": fts_query([word])}).scalar() or 0
+    if n_rows >= STATS_MIN_ROWS:
+        if len(_FREQ) >= _FREQ_MAX:
+            _FREQ.clear()
+        _FREQ[key] = (time.monotonic(), n_rows, count)
+    return count
 
 
 def fts_query(words: Sequence[str], *, head_only: bool = False) -> str:
