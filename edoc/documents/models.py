@@ -156,7 +156,9 @@ class FileKind(StrEnum):
     SIGNED = "signed"          # after the signer's signature
     ISSUED = "issued"          # number and date filled in
     SEALED = "sealed"          # with the agency's signature: the document as dispatched
-    APPENDIX = "appendix"      # separately filed appendix
+    APPENDIX = "appendix"      # separately filed appendix (once sealed: its sealed PDF)
+    #: a PDF appendix as filed before the clerk sealed it; its sealed copy is the ``appendix``
+    APPENDIX_UNSEALED = "appendix_unsealed"
     RESULT = "result"          # files attached when an assignment is completed
     OCR = "ocr"                # OCR'd copy of a scan (text layer added)
 

@@ -211,6 +211,11 @@ def apply_agency_seal(doc: Document, actor: Any, secret: str | None = None) -> D
     agency name and the signing time (ISO 8601, +07:00) under it. The key's secret is the
     ``SIGNING_SEAL_PASSPHRASE`` setting when the server holds it, else ``secret`` typed by the
     clerk. Only the agency's clerks may seal (``not_clerk``, 403).
+
+    Appendices filed as separate PDFs get the agency's signature too (Decree 30 Phụ lục I:
+    each separate file, top right of its first page, no image, the document's number and
+    notation and the signing time): see :func:`_pdf_appendices`. Every file is signed before
+    any is stored, so a broken appendix refuses the whole seal with nothing left behind.
     """
     if actor.agency_id != doc.agency_id:
         raise NotFound()
@@ -222,19 +227,69 @@ def apply_agency_seal(doc: Document, actor: Any, secret: str | None = None) -> D
     source, pdf = _pdf_of(doc, SEAL_KINDS)
     image = _load_image(ImageKind.SEAL, agency_id=doc.agency_id, user_id=None,
                         missing="seal_image_missing")
+    appendices = _pdf_appendices(doc)
     key = unlock(credential, seal_passphrase() or secret)
     agency = _agency_of(doc)
     box = _template_signature_box(pdf)
     appearance = SignatureAppearance(kind="seal", image=image, organization=agency.name,
                                      page=box[0] if box is not None else None)
-    sealed = _sign(pdf, key, appearance, reason=str(_l("Ký số của cơ quan, tổ chức")),
-                   location=agency.place_name, document_id=doc.id)
+    reason = str(_l("Ký số của cơ quan, tổ chức"))
+    sealed = _sign(pdf, key, appearance, reason=reason, location=agency.place_name,
+                   document_id=doc.id)
+    on_appendix = SignatureAppearance(kind="appendix", organization=agency.name,
+                                      reference=doc.number_notation or None)
+    sealed_appendices = [(f, _sign(data, key, on_appendix, reason=reason,
+                                   location=agency.place_name, document_id=doc.id,
+                                   file_id=f.id))
+                         for f, data in appendices]
     row = attach_file(doc, sealed, kind=FileKind.SEALED, name=_output_name(source, "sealed"),
                       content_type=PDF_CONTENT_TYPE, actor=actor)
     audit.record("signature.sealed", actor=actor, obj=doc,
                  details={"file_id": row.id, "source_file_id": source.id,
                           "credential_id": credential.id, "serial": credential.serial_number})
+    _store_sealed_appendices(doc, actor, sealed_appendices, credential)
     return row
+
+
+def _is_pdf_appendix(f: DocumentFile) -> bool:
+    return f.kind == FileKind.APPENDIX and (f.content_type == PDF_CONTENT_TYPE
+                                            or f.name.lower().endswith(".pdf"))
+
+
+def _pdf_appendices(doc: Document) -> list[tuple[DocumentFile, bytes]]:
+    """The appendices to seal: the separately filed PDF ones, in filing order. Other formats
+    (DOCX) cannot carry a PDF signature and are dispatched as they are, as before."""
+    out = []
+    for f in doc.files:
+        if not _is_pdf_appendix(f):
+            continue
+        data = read_file(f)
+        if not is_pdf(data):
+            raise _fail("pdf_corrupt", document_id=doc.id, file_id=f.id)
+        out.append((f, data))
+    return out
+
+
+def _store_sealed_appendices(doc: Document, actor: Any,
+                             sealed: list[tuple[DocumentFile, bytes]],
+                             credential: SigningCredential) -> None:
+    """Each sealed appendix becomes the document's ``appendix`` (what is dispatched, exchanged
+    and archived); the file as filed stays, as ``appendix_unsealed``, like the drafts of the
+    main document. The sealed file keeps its source's revision (its place in the list)."""
+    for source, data in sealed:
+        source.kind = FileKind.APPENDIX_UNSEALED
+        row = attach_file(doc, data, kind=FileKind.APPENDIX,
+                          name=_output_name(source, "sealed"), content_type=PDF_CONTENT_TYPE,
+                          actor=actor)
+        row.revision = source.revision
+        audit.record("signature.appendix_sealed", actor=actor, obj=doc,
+                     details={"file_id": row.id, "source_file_id": source.id,
+                              "credential_id": credential.id,
+                              "serial": credential.serial_number})
+    if sealed:
+        from edoc.extensions import db
+
+        db.session.flush()
 
 
 # --- test signatures ---------------------------------------------------------------------------

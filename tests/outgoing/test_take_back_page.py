@@ -33,7 +33,7 @@ def _take_backs(db) -> list[ExchangeMessage]:
 
 def test_clerk_takes_back_an_external_delivery_from_the_page(app, db, client, api, org, keys,
                                                              draft_pdf):
-    doc, internal, external = _dispatched(api, org, draft_pdf)
+    doc, _internal, external = _dispatched(api, org, draft_pdf)
     login(client, org.clerk.username)
     page = f"/outgoing/{doc['id']}"
     html = client.get(page).get_data(as_text=True)
