@@ -37,7 +37,7 @@ bench: venv
 	for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 translations: venv
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o edoc/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg --ignore-dirs='.* __pycache__' -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o edoc/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i edoc/translations/messages.pot -d edoc/translations --no-fuzzy-matching
 	$(VENV)/bin/pybabel compile -d edoc/translations
 

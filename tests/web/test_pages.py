@@ -100,3 +100,17 @@ def test_unparseable_signature_times_are_shown_as_they_are(app):
     with app.test_request_context("/"):
         html = render_template("signatures/_report.html", report=report)
     assert "Kiểm tra lúc không rõ" in html and "(không rõ)" in html
+
+
+def test_a_page_past_the_end_links_back_to_the_first(client, factories):
+    _registered(client, factories)
+    html = client.get("/incoming?page=99&state=registered").get_data(as_text=True)
+    assert 'data-testid="page-beyond-end"' in html
+    assert 'href="/incoming?state=registered"' in html
+    assert "Không có văn bản nào phù hợp" not in html
+    html = client.get("/incoming?page=1&state=done").get_data(as_text=True)
+    assert "Không có văn bản nào phù hợp" in html and "page-beyond-end" not in html
+    # an active filter keeps the phone's filter panel open
+    assert re.search(r'id="more-filters"[^>]*checked', html)
+    assert not re.search(r'id="more-filters"[^>]*checked',
+                         client.get("/incoming").get_data(as_text=True))
