@@ -166,19 +166,21 @@ def _record_failure(agency: Agency, data: bytes, *, source: str, dedupe_key: str
 
 def ingest(agency: Agency, data: bytes, *, source: str = "axis",
            dedupe_key: str | None = None, item: ReceivedItem | None = None,
-           parsed: Parsed | None = None) -> ExchangeMessage:
+           parsed: Parsed | None = None, unseen: bool = False) -> ExchangeMessage:
     """Apply one received message and commit; a refusal (or a failure on our side) is rolled
     back entirely, then recorded with its reason and committed instead.
 
     ``parsed``: the message already parsed from ``data`` (or the EnvelopeInvalid it raised), so
-    that a poller parsing ahead in another thread does not parse twice."""
+    that a poller parsing ahead in another thread does not parse twice. ``unseen``: the caller
+    looked ``dedupe_key`` up already and found no row (one that another worker inserts since
+    makes the insert fail, and that row is used)."""
     agency_id = agency.id
     if parsed is None:
         try:
             parsed = parse(data)
         except EnvelopeInvalid as exc:
             parsed = exc
-    existing = outbox.find_by_key(agency_id, dedupe_key) if dedupe_key else None
+    existing = outbox.find_by_key(agency_id, dedupe_key) if dedupe_key and not unseen else None
     try:
         row = _apply(agency, data, source=source, dedupe_key=dedupe_key, item=item, row=existing,
                      parsed=parsed)

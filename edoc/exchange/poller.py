@@ -192,9 +192,10 @@ def _poll_kind(app: Flask, agency_id: int, client, items: list[ReceivedItem],
             nxt = next(queue, None)
             if nxt is not None:
                 ahead.append(submit(nxt))
+            key = _key(fetched.item)
             row = ingest(db.session.get(Agency, agency_id), fetched.data, source="axis",
-                         dedupe_key=_key(fetched.item), item=fetched.item,
-                         parsed=fetched.parsed)
+                         dedupe_key=key, item=fetched.item, parsed=fetched.parsed,
+                         unseen=key not in before)
             row_id, state, ack = row.id, row.state, _ack_of(row)
             db.session.commit()
             report.messages.append(row_id)
