@@ -90,14 +90,30 @@ def document_list(user: Any, direction: str, f: Filters, *, today: date) -> Sele
         stmt = stmt.where(Document.deadline >= today, Document.deadline <= today + timedelta(3),
                           Document.state.in_(OPEN_INCOMING))
     if f.q:
-        stmt = stmt.where(_text_match(f.q))
+        stmt = stmt.where(_text_match(user, direction, f.q))
     order = (Document.registration_number.desc(), Document.id.desc()) \
         if f.state == "registered" else (Document.id.desc(),)
     return stmt.order_by(*order)
 
 
-def _text_match(q: str):
-    """Plain filter for list pages (ranked full-text search is the search module's job)."""
+def _text_match(user: Any, direction: str, q: str):
+    """The list's free-text filter, answered by the search index: every word of ``q``,
+    accent-insensitive (``quyet dinh`` finds Quyết định), anywhere in the subject, number and
+    notation, issuing agency or text, or the number/notation in any of its written forms
+    (``15/QĐ-UBND``, ``qd-ubnd 15``); a number alone also finds the registration number. The
+    list keeps its own filters, order, paging and visibility (the index only narrows the ids).
+    """
+    from edoc.search.query import matching_documents
+
+    found = matching_documents(user.agency_id, q, direction=direction)
+    if found is None:  # nothing the index can look up (punctuation only): as typed
+        return _substring_match(q)
+    if q.isdigit():
+        return or_(found, Document.registration_number == int(q))
+    return found
+
+
+def _substring_match(q: str):
     from edoc.documents.metadata import parse_number_notation
 
     number, notation = parse_number_notation(q)

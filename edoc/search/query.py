@@ -27,7 +27,7 @@ from typing import Any
 
 from flask import current_app
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from edoc.search import highlight as hl
 from edoc.search.access import entry_visible_clause
@@ -36,8 +36,8 @@ from edoc.search.entries import DOCUMENT, RECORD, query_key
 from edoc.search.models import SearchEntry, SearchKey
 from edoc.search.text import looks_like_notation, notation_keys, tokens
 
-__all__ = ["SCOPES", "ParsedQuery", "SearchFilters", "SearchHit", "SearchResults", "parse",
-           "search"]
+__all__ = ["SCOPES", "ParsedQuery", "SearchFilters", "SearchHit", "SearchResults",
+           "matching_documents", "parse", "search"]
 
 SCOPES = ("all", "incoming", "outgoing", "records")
 DEFAULT_CAP = 500
@@ -220,6 +220,39 @@ def search(user: Any, q: str | None = "", *, scope: str = "all",
     items = _hits(session, page_ids, parsed) if page_ids else []
     return SearchResults(items=items, total=len(order), page=page, per_page=per_page,
                          total_exact=exact_total, query=parsed, words=parsed.words)
+
+
+def matching_documents(agency_id: int, q: str | None, *, direction: str | None = None):
+    """SQL condition on ``documents.id``: the agency's documents whose subject, number and
+    notation, issuing agency or type hold every word of ``q`` (accent-insensitive, as the index
+    folds them), or whose own number/notation ``q`` is in any of its written forms
+    (``15/QĐ-UBND``, ``qd-ubnd 15``); None when ``q`` has nothing to look up.
+
+    For lists that keep their own filters, order, paging and visibility and only narrow by
+    text (a document list's ``q``: the fields the list shows, not the body, which is the
+    search page's job): the index answers from posting lists and notation keys instead of a
+    substring scan of every row.
+    """
+    from edoc.documents.models import Document
+    from edoc.extensions import db
+
+    parsed = parse(q)
+    if not parsed.words and not parsed.keys:
+        return None
+    conds: list[Any] = [SearchEntry.kind == DOCUMENT, SearchEntry.agency_id == agency_id]
+    if direction:
+        conds.append(SearchEntry.direction == direction)
+    parts = []
+    if parsed.keys:
+        parts.append(select(SearchEntry.object_id)
+                     .join(SearchKey, SearchKey.entry_id == SearchEntry.id)
+                     .where(SearchKey.agency_id == agency_id, SearchKey.key.in_(parsed.keys),
+                            SearchKey.cited.is_(False), *conds))
+    if parsed.words and not parsed.numbered:
+        backend = backend_for(db.session.get_bind())
+        parts.append(backend.matching_objects(TextQuery(words=parsed.words), conds,
+                                              head_only=True))
+    return or_(*(Document.id.in_(p) for p in parts))
 
 
 def _score(tier: int, rel: float) -> float:

@@ -148,6 +148,13 @@ class Backend:
         """bm25 / ts_rank_cd of these matching entries (higher is better)."""
         raise NotImplementedError
 
+    def matching_objects(self, tq: TextQuery, conditions: Sequence[Any], *,
+                         head_only: bool = False) -> Any:
+        """SELECT of the ``object_id`` of every entry matching ``tq`` (in the title and
+        metadata only if ``head_only``) and ``conditions``; unordered and unbounded, for
+        another query to filter on (a document list's ``q``)."""
+        raise NotImplementedError
+
     def date_span(self, session: Any, hints: Hints) -> tuple[int, int] | None:
         """The entry ids (lowest, highest) that can hold the agency's entries dated within the
         date filter, from search_spans (which only ever widen, so nothing is left out); None

@@ -180,6 +180,11 @@ class PostgresBackend(Backend):
                                      "set_config('enable_sort', 'on', true)"))
         return out
 
+    def matching_objects(self, tq: TextQuery, conditions: Sequence[Any], *,
+                         head_only: bool = False) -> Any:
+        return select(SearchEntry.object_id).where(
+            SearchEntry.tsv.op("@@")(self.tsquery(tq, head_only=head_only)), *conditions)
+
     def relevance(self, session: Any, tq: TextQuery, ids: Sequence[int]) -> dict[int, float]:
         if not ids:
             return {}

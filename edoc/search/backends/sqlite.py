@@ -83,6 +83,13 @@ class SqliteBackend(Backend):
             self._match(tq, head_only=True), fts.c.rowid >= ids[-1], fts.c.rowid <= ids[0])))
         return [(i, i in head) for i in ids]
 
+    def matching_objects(self, tq: TextQuery, conditions: Sequence[Any], *,
+                         head_only: bool = False) -> Any:
+        fts = self._fts
+        return (select(SearchEntry.object_id)
+                .select_from(fts.join(SearchEntry.__table__, SearchEntry.id == fts.c.rowid))
+                .where(self._match(tq, head_only=head_only), *conditions))
+
     def relevance(self, session: Any, tq: TextQuery, ids: Sequence[int]) -> dict[int, float]:
         """FTS5's bm25 (same formula, weights and statistics), computed here.
 
