@@ -13,8 +13,9 @@ everything from the tables (in batches, committing each, so it can run on a live
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event, inspect, select
@@ -90,12 +91,18 @@ def _record_rows(conn: Any, ids: Iterable[int] | None = None, *, after: int = 0,
     return conn.execute(stmt).mappings().all()
 
 
-def index_documents(conn: Any, ids: Iterable[int]) -> int:
-    """(Re)index these documents from the tables; ids without a row lose their entry."""
+def index_documents(conn: Any, ids: Iterable[int], *,
+                    inserted: Mapping[int, Mapping[str, Any]] | None = None) -> int:
+    """(Re)index these documents from the tables; ids without a row lose their entry.
+
+    ``inserted``: rows of documents inserted in the current flush, id -> their columns and
+    ``content``, as the tables now hold them (no need to read them back)."""
     ids = set(ids)
     if not ids:
         return 0
-    rows = _document_rows(conn, ids)
+    inserted = inserted or {}
+    rows = [*(inserted[i] for i in ids if i in inserted),
+            *(_document_rows(conn, ids - inserted.keys()) if ids - inserted.keys() else ())]
     entries = [document_entry(r, r["content"]) for r in rows]
     backend = backend_for(conn)
     backend.write(conn, entries)
@@ -204,6 +211,37 @@ def _note_dirty(pending: _Pending, obj: Any, kind: str, text_fields: Iterable[st
         pending.attrs[(kind, obj.id)] = (obj, changed)
 
 
+def _utc(value: Any) -> Any:
+    """A column value as read back from the table (datetimes come back in UTC)."""
+    return value.astimezone(UTC) if isinstance(value, datetime) else value
+
+
+def _inserted_documents(session: Session, pending: _Pending) -> dict[int, dict[str, Any]]:
+    """The rows of the documents this flush inserted, from the objects themselves.
+
+    Their text can only be a ``DocumentText`` inserted in the same flush (the foreign key
+    admits no earlier one); without it the document has none yet."""
+    from edoc.documents.models import Document, DocumentText
+
+    new = session.new
+    docs: dict[int, Any] = {}
+    texts: dict[int, Any] = {}
+    for (kind, _), obj in pending.full.items():
+        if kind != DOCUMENT or obj not in new:
+            continue
+        if isinstance(obj, Document):
+            docs[obj.id] = obj
+        elif isinstance(obj, DocumentText):
+            texts[obj.document_id] = obj
+    rows = {}
+    for doc_id, doc in docs.items():
+        row = {f: _utc(getattr(doc, f)) for f in DOCUMENT_FIELDS}
+        text = texts.get(doc_id)
+        row["content"] = text.content if text is not None else None
+        rows[doc_id] = row
+    return rows
+
+
 def _object_id(obj: Any) -> int | None:
     from edoc.documents.models import DocumentText
 
@@ -227,7 +265,7 @@ def _after_flush(session: Session, _ctx: Any) -> None:
         gone = {o for k, o in pending.deleted if k == kind}
         if gone:
             backend.delete(conn, kind, gone)
-    index_documents(conn, full[DOCUMENT])
+    index_documents(conn, full[DOCUMENT], inserted=_inserted_documents(session, pending))
     index_records(conn, full[RECORD])
     for (kind, object_id), (obj, changed) in pending.attrs.items():
         if object_id in full[kind] or (kind, object_id) in pending.deleted:

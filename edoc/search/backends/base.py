@@ -52,10 +52,15 @@ class Backend:
         """Insert or replace ``entries`` (keys and full text included)."""
         if not entries:
             return
-        self._upsert(conn, entries)
-        ids = self._entry_ids(conn, entries)
-        entry_ids = list(ids.values())
-        conn.execute(delete(SearchKey).where(SearchKey.entry_id.in_(entry_ids)))
+        written = self._upsert(conn, entries)
+        if written is None:
+            ids, inserted = self._entry_ids(conn, entries), set()
+        else:
+            ids, inserted = written
+        # An entry inserted just now has no keys yet.
+        replaced = [i for i in ids.values() if i not in inserted]
+        if replaced:
+            conn.execute(delete(SearchKey).where(SearchKey.entry_id.in_(replaced)))
         keys = [{"entry_id": ids[(e.kind, e.object_id)], "key": k[:160], "agency_id": e.agency_id,
                  "cited": cited}
                 for e in entries
@@ -129,7 +134,10 @@ class Backend:
             out.update({(kind, o): i for o, i in rows})
         return out
 
-    def _upsert(self, conn: Any, entries: Sequence[IndexEntry]) -> None:
+    def _upsert(self, conn: Any, entries: Sequence[IndexEntry]
+                ) -> tuple[dict[tuple[str, int], int], set[int]] | None:
+        """Insert or update the entries' rows. Returns their ids by (kind, object id) and the
+        ids of those inserted (not updated), or None if the backend cannot tell."""
         raise NotImplementedError
 
     def _write_text(self, conn: Any, entries: Sequence[IndexEntry],

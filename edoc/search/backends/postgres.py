@@ -50,14 +50,26 @@ class PostgresBackend(Backend):
         return part("title_words", "A").op("||")(part("meta_words", "B")).op("||")(
             part("body_words", "D"))
 
-    def _upsert(self, conn: Any, entries: Sequence[IndexEntry]) -> None:
+    def _upsert(self, conn: Any, entries: Sequence[IndexEntry]
+                ) -> tuple[dict[tuple[str, int], int], set[int]]:
         stmt = postgresql.insert(SearchEntry).values(tsv=self._tsv())
         stmt = stmt.on_conflict_do_update(
             constraint="uq_search_entries_object",
             set_={c: stmt.excluded[c] for c in (*ATTR_COLUMNS, "tsv")})
-        conn.execute(stmt, [{**e.attributes(), "title_words": e.title_words,
-                             "meta_words": e.meta_words, "body_words": e.body_words}
-                            for e in entries])
+        # The ids come back with the rows (no second query); xmax is 0 only on a row version
+        # that no transaction has updated or locked, i.e. one this statement inserted.
+        rows = conn.execute(
+            stmt.returning(SearchEntry.kind, SearchEntry.object_id, SearchEntry.id,
+                           literal_column("search_entries.xmax = 0")),
+            [{**e.attributes(), "title_words": e.title_words, "meta_words": e.meta_words,
+              "body_words": e.body_words} for e in entries])
+        ids: dict[tuple[str, int], int] = {}
+        inserted: set[int] = set()
+        for kind, object_id, entry_id, fresh in rows:
+            ids[(kind, object_id)] = entry_id
+            if fresh:
+                inserted.add(entry_id)
+        return ids, inserted
 
     def _write_text(self, conn: Any, entries: Sequence[IndexEntry],
                     ids: dict[tuple[str, int], int]) -> None:
