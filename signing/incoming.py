@@ -5,6 +5,10 @@ and time received (Ngày), and optionally who it was passed to (Chuyển) and th
 và ký hiệu HS). It is added as a new stamp annotation with its own appearance stream in an
 incremental update, so earlier signatures stay valid (a change at the ANNOTATIONS level, which
 ``verify_pdf`` accepts; see ``diffpolicy``).
+
+Registration takes the number under a lock held until its transaction commits, so the stamp is
+made in two steps: :func:`prepare_incoming_stamp` (parsing, page box, fonts) before the number
+is taken, :meth:`PreparedStamp.finish` (the number, the annotation, the update) after.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
@@ -21,7 +27,7 @@ from .errors import FieldError
 from .pdffont import EmbeddedFont
 from .pdfio import open_writer, page_box, resolve_page_index
 
-__all__ = ["add_incoming_stamp"]
+__all__ = ["PreparedStamp", "add_incoming_stamp", "prepare_incoming_stamp"]
 
 _RED = b"0.78 0 0"
 _STAMP_W, _STAMP_H = 50 * MM, 30 * MM  # Decree 30 paper stamp: 50 x 35 mm; fewer lines here
@@ -53,6 +59,99 @@ def add_incoming_stamp(
     ``handler`` fills the "Chuyển" line, ``record`` the "Số và ký hiệu HS" line and ``agency``
     adds the receiving agency's name on top. ``received_at`` must be timezone-aware.
     """
+    return prepare_incoming_stamp(
+        pdf, received_at=received_at, handler=handler, record=record, agency=agency, page=page,
+        box=box, tz=tz, number_hint=str(number),
+    ).finish(number)
+
+
+_NUMBER = "Số: {}"
+
+
+class PreparedStamp:
+    """A stamp laid out on its PDF but for the registration number; :meth:`finish` once."""
+
+    def __init__(
+        self, writer: Any, index: int, lines: list[tuple[str, bool]],
+        box: tuple[float, float, float, float], local: dt.datetime, regular: EmbeddedFont,
+        bold: EmbeddedFont, prepare: Callable[[str], PreparedStamp],
+    ) -> None:
+        self._writer, self._index, self._lines, self._box = writer, index, lines, box
+        self._local, self._regular, self._bold, self._prepare = local, regular, bold, prepare
+        self._done = False
+
+    def finish(self, number: int | str) -> bytes:
+        """The stamped PDF (the original bytes plus an incremental update)."""
+        if self._done:
+            raise RuntimeError("a prepared stamp is finished once")
+        self._done = True
+        text = _NUMBER.format(number)
+        if not self._regular.covers(text):  # a number with characters the subset lacks
+            return self._prepare(str(number)).finish(number)
+        lines = [(text if t == _NUMBER else t, bold) for t, bold in self._lines]
+        writer, box = self._writer, self._box
+        x1, y1, x2, y2 = box
+        width, height = x2 - x1, y2 - y1
+        content = _content(lines, self._regular, self._bold, width, height)
+        appearance = writer.add_object(
+            generic.StreamObject(
+                {
+                    pdf_name("/Type"): pdf_name("/XObject"),
+                    pdf_name("/Subtype"): pdf_name("/Form"),
+                    pdf_name("/BBox"): generic.ArrayObject(
+                        [generic.FloatObject(v) for v in (0, 0, width, height)]
+                    ),
+                    pdf_name("/Resources"): generic.DictionaryObject(
+                        {
+                            pdf_name("/Font"): generic.DictionaryObject(
+                                {pdf_name("/F0"): self._regular.ref,
+                                 pdf_name("/F1"): self._bold.ref}
+                            )
+                        }
+                    ),
+                },
+                stream_data=content,
+            )
+        )
+        page_ref, _ = writer.find_page_for_modification(self._index)
+        summary = " | ".join(t for t, _ in lines)
+        annot = writer.add_object(
+            generic.DictionaryObject(
+                {
+                    pdf_name("/Type"): pdf_name("/Annot"),
+                    pdf_name("/Subtype"): pdf_name("/Stamp"),
+                    pdf_name("/Name"): pdf_name("/EdocIncoming"),
+                    pdf_name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in box]),
+                    pdf_name("/Contents"): generic.TextStringObject(f"ĐẾN | {summary}"),
+                    pdf_name("/NM"): generic.TextStringObject(f"edoc-incoming-{uuid.uuid4()}"),
+                    pdf_name("/M"): _pdf_date(self._local),
+                    pdf_name("/F"): generic.NumberObject(4 | 128),  # print, locked
+                    pdf_name("/P"): page_ref,
+                    pdf_name("/AP"): generic.DictionaryObject({pdf_name("/N"): appearance}),
+                }
+            )
+        )
+        writer.register_annotation(page_ref, annot)
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
+
+def prepare_incoming_stamp(
+    pdf: bytes,
+    *,
+    received_at: dt.datetime,
+    handler: str | None = None,
+    record: str | None = None,
+    agency: str | None = None,
+    page: int = 0,
+    box: tuple[float, float, float, float] | None = None,
+    tz: dt.tzinfo = VN_TZ,
+    number_hint: str = "",
+) -> PreparedStamp:
+    """Everything of :func:`add_incoming_stamp` that does not depend on the number (the fonts
+    always hold the digits): raises the same errors, before any number is taken.
+    ``number_hint``: characters the number may hold beyond digits."""
     if received_at.tzinfo is None:
         raise FieldError("received_at needs a timezone", code="stamp_invalid")
     writer = open_writer(pdf)
@@ -61,7 +160,7 @@ def add_incoming_stamp(
     lines: list[tuple[str, bool]] = []
     if agency:
         lines.append((agency.upper(), True))
-    lines.append((f"Số: {number}", False))
+    lines.append((_NUMBER, False))
     lines.append((f"Ngày: {local:%d/%m/%Y} Giờ: {local:%H:%M}", False))
     if handler:
         lines.append((f"Chuyển: {handler}", False))
@@ -77,50 +176,17 @@ def add_incoming_stamp(
     if width < 20 or height < 20:
         raise FieldError(f"stamp box {box} is too small", code="stamp_invalid")
 
-    regular = EmbeddedFont(writer, "serif", "".join(t for t, bold in lines if not bold))
+    regular_text = "".join(
+        _NUMBER.format(number_hint) if t == _NUMBER else t for t, bold in lines if not bold)
+    regular = EmbeddedFont(writer, "serif", regular_text)
     bold = EmbeddedFont(writer, "serif-bold", "ĐẾN" + "".join(t for t, b in lines if b))
-    content = _content(lines, regular, bold, width, height)
-    appearance = writer.add_object(
-        generic.StreamObject(
-            {
-                pdf_name("/Type"): pdf_name("/XObject"),
-                pdf_name("/Subtype"): pdf_name("/Form"),
-                pdf_name("/BBox"): generic.ArrayObject(
-                    [generic.FloatObject(v) for v in (0, 0, width, height)]
-                ),
-                pdf_name("/Resources"): generic.DictionaryObject(
-                    {
-                        pdf_name("/Font"): generic.DictionaryObject(
-                            {pdf_name("/F0"): regular.ref, pdf_name("/F1"): bold.ref}
-                        )
-                    }
-                ),
-            },
-            stream_data=content,
-        )
-    )
-    page_ref, _ = writer.find_page_for_modification(index)
-    summary = " | ".join(t for t, _ in lines)
-    annot = writer.add_object(
-        generic.DictionaryObject(
-            {
-                pdf_name("/Type"): pdf_name("/Annot"),
-                pdf_name("/Subtype"): pdf_name("/Stamp"),
-                pdf_name("/Name"): pdf_name("/EdocIncoming"),
-                pdf_name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in box]),
-                pdf_name("/Contents"): generic.TextStringObject(f"ĐẾN | {summary}"),
-                pdf_name("/NM"): generic.TextStringObject(f"edoc-incoming-{uuid.uuid4()}"),
-                pdf_name("/M"): _pdf_date(local),
-                pdf_name("/F"): generic.NumberObject(4 | 128),  # print, locked
-                pdf_name("/P"): page_ref,
-                pdf_name("/AP"): generic.DictionaryObject({pdf_name("/N"): appearance}),
-            }
-        )
-    )
-    writer.register_annotation(page_ref, annot)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+
+    def again(number: str) -> PreparedStamp:
+        return prepare_incoming_stamp(pdf, received_at=received_at, handler=handler,
+                                      record=record, agency=agency, page=page, box=box, tz=tz,
+                                      number_hint=number)
+
+    return PreparedStamp(writer, index, lines, box, local, regular, bold, again)
 
 
 def _content(

@@ -146,7 +146,13 @@ class EmbeddedFont:
             )
         codepoints = frozenset(ord(ch) for ch in chars) | frozenset(
             cp for cp in _ALWAYS if cp in self.metrics.cmap)
+        self.codepoints = codepoints
         self.ref = self._write(writer, codepoints)
+
+    def covers(self, text: str) -> bool:
+        """Whether the subset shows every character of ``text``."""
+        return all(ord(ch) in self.codepoints
+                   for ch in unicodedata.normalize("NFC", text) if ch not in "\n\r")
 
     def encode(self, text: str) -> bytes:
         """A PDF hex string of glyph ids, for ``Tj``."""

@@ -63,48 +63,56 @@ def register(doc: Document, actor: User, *, register_book_id: int | None = None,
     check_version(doc, expected_version)
     book = choose_book(doc.agency_id, "incoming", type_key=doc.type_key,
                        confidential=doc.confidentiality != "thuong", book_id=register_book_id)
-    # Everything the stamp needs is read now: taking the number locks the book's counter row
-    # until commit (PostgreSQL), so the work after it is kept short.
-    source = _stamp_source(doc)
     now = utcnow()
     year = numbering_year(now)
+    # Taking the number locks the book's counter row until commit (PostgreSQL): every
+    # registration of the book waits for it. So all the work that does not need the number is
+    # done first: reading and parsing the PDF and laying out the stamp, the state change, the
+    # sender's notice, and their flush (the document row is locked first, the counter last).
+    stamp = _prepare_stamp(doc, received_at=doc.received_at or now)
     transition(doc, InAction.REGISTER, actor, data={"book_id": book.id})
     doc.register_book_id, doc.registration_year = book.id, year
-    # Flushed before the counter lock: the document row is locked first, the counter last.
+    notify_sender(doc, "03", actor)
     db.session.flush()
     doc.registration_number = take_next_number(book, year)
     doc.registered_at = now
-    if source is None:
+    if stamp is None:
         add_event(doc, "stamp_skipped", actor, note=_("Tệp không phải PDF nên không đóng dấu đến."))
     else:
-        _stamp(doc, actor, *source)
+        _stamp(doc, actor, *stamp)
     db.session.flush()
-    notify_sender(doc, "03", actor)
     logger.info("incoming %s registered as %s/%s in book %s", doc.id, doc.registration_number,
                 year, book.id)
     return doc
 
 
-def _stamp_source(doc: Document) -> tuple[DocumentFile, bytes, str] | None:
-    """The file to stamp, its bytes and the agency's name; None if there is no PDF."""
+def _prepare_stamp(doc: Document, *, received_at: Any
+                   ) -> tuple[DocumentFile, Any] | None:
+    """The file to stamp and its stamp ready but for the number (or the PdfError that stamping
+    it raises); None if there is no PDF."""
     from edoc.documents.files import read_file
+    from signing.errors import PdfError
+    from signing.incoming import prepare_incoming_stamp
 
     source = doc.current_file(FileKind.OCR, FileKind.RENDITION, FileKind.ORIGINAL)
     if source is None or source.content_type != "application/pdf":
         return None
-    return source, read_file(source), doc_agency_name(doc)
+    try:
+        return source, prepare_incoming_stamp(read_file(source), received_at=received_at,
+                                              agency=doc_agency_name(doc))
+    except PdfError as exc:
+        return source, exc
 
 
-def _stamp(doc: Document, actor: User, source: DocumentFile, data: bytes, agency: str) -> None:
+def _stamp(doc: Document, actor: User, source: DocumentFile, prepared: Any) -> None:
     """Add the "ĐẾN" stamp as an annotation in an incremental update; the original stays."""
     from edoc.documents.files import add_file, store_bytes
     from signing.errors import PdfError
-    from signing.incoming import add_incoming_stamp
 
     try:
-        stamped = add_incoming_stamp(data, number=doc.registration_number,
-                                     received_at=doc.received_at or doc.registered_at,
-                                     agency=agency)
+        if isinstance(prepared, PdfError):
+            raise prepared
+        stamped = prepared.finish(doc.registration_number)
     except PdfError as exc:  # a PDF we can read but not update: register anyway, say so
         logger.warning("stamp of document %s failed: %s", doc.id, exc)
         add_event(doc, "stamp_failed", actor, note=str(exc))
