@@ -60,6 +60,8 @@ def test_stamped_copy_and_original_are_told_apart(client, factories):
     files = _files(html)
     assert files == [("stamped", "cong-van-12-dau-den.pdf"), ("original", "cong-van-12.pdf")]
     assert "Bản có dấu đến" in html and "Bản gốc" in html
+    # the preview says which copy it shows
+    assert "Đang xem: Bản có dấu đến" in html
     file_list = html[html.index('data-testid="files"'):]
     file_list = file_list[:file_list.index("</ul>")]
     links = re.findall(rf'href="(/documents/{doc_id}/files/\d+\?download=1)"', file_list)
