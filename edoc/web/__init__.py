@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
             "role_labels": ROLE_LABELS,
             "current_locale": str(get_locale() or "vi"),
             "unread_notifications": _unread,
+            "organ_name": organ_name,
         }
 
 
@@ -55,6 +56,25 @@ def iso_datetime(value: object) -> str:
     if when.tzinfo is not None:
         when = to_local(when)
     return when.strftime("%d/%m/%Y %H:%M:%S")
+
+
+def organ_name(organ_id: str | None) -> str:
+    """The directory name of an agency code (``000.00.00.H44`` → ``UBND tỉnh Phú Thọ``), for
+    pages that only hold the code; the code itself when the directory does not know it. Each
+    code is looked up once per request (a list page repeats the same few codes)."""
+    from flask import g
+    from sqlalchemy import select
+
+    from edoc.auth.models import Agency
+    from edoc.extensions import db
+
+    if not organ_id:
+        return ""
+    names = g.setdefault("_edoc_organ_names", {})
+    if organ_id not in names:
+        names[organ_id] = db.session.scalar(
+            select(Agency.name).where(Agency.organ_id == organ_id)) or organ_id
+    return names[organ_id]
 
 
 def _unread() -> int:

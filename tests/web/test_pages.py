@@ -116,3 +116,13 @@ def test_a_page_past_the_end_links_back_to_the_first(client, factories):
     assert re.search(r'id="more-filters"[^>]*checked', html)
     assert not re.search(r'id="more-filters"[^>]*checked',
                          client.get("/incoming").get_data(as_text=True))
+
+
+def test_organ_codes_are_shown_by_their_directory_names(app, factories):
+    from edoc.web import organ_name
+
+    factories.agency("UBND tỉnh Thử", organ_id="000.00.00.T99")
+    with app.test_request_context("/"):
+        assert organ_name("000.00.00.T99") == "UBND tỉnh Thử"
+        assert organ_name("000.00.00.X00") == "000.00.00.X00"  # not in the directory
+        assert organ_name(None) == ""
