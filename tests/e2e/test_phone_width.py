@@ -57,9 +57,9 @@ def test_pages_fit_a_phone(page, tmp_path):
     assert page.locator("table.edoc-stack thead").is_hidden()
     # the filters beyond the search box wait behind "Bộ lọc"
     assert page.locator("#state").is_hidden()
+    shot(page, "phone-02-incoming-list")
     page.click("label[for=more-filters]")
     assert page.locator("#state").is_visible()
-    shot(page, "phone-02-incoming-list")
 
     # the menu is behind its button
     assert page.locator("#mainnav").is_hidden()
