@@ -96,7 +96,7 @@ def _page_has_image(page) -> bool:
         return False
 
 
-def extract_pdf(data: bytes, *, max_pages: int | None = None) -> ExtractResult:
+def extract_pdf(data: bytes, *, max_pages: int | None = None, reader=None) -> ExtractResult:
     """Text of each page of a PDF (the first ``max_pages`` only, when given).
 
     Raises ValidationError ``pdf_corrupt``/``pdf_encrypted`` when the file does not open; a page
@@ -104,9 +104,11 @@ def extract_pdf(data: bytes, *, max_pages: int | None = None) -> ExtractResult:
 
     pypdf opens the file (its checks decide what is refused) and looks for images; the text
     comes from PDFium (about four times faster, the same Vietnamese text on our samples), with
-    pypdf's extraction as the fallback for a file or page PDFium cannot read.
+    pypdf's extraction as the fallback for a file or page PDFium cannot read. ``reader``:
+    ``open_pdf(data)`` when the caller has it already.
     """
-    reader = open_pdf(data)
+    if reader is None:
+        reader = open_pdf(data)
     try:
         page_count = len(reader.pages)
     except Exception as exc:

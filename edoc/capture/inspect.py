@@ -91,8 +91,11 @@ def pdf_corrupt_error(exc: BaseException | None = None) -> ValidationError:
     return ValidationError(_l("Tệp PDF bị hỏng hoặc không đọc được."), code="pdf_corrupt")
 
 
-def inspect_pdf(data: bytes, *, limits: CaptureLimits = DEFAULT_LIMITS) -> PdfInfo:
-    reader = open_pdf(data)
+def inspect_pdf(data: bytes, *, limits: CaptureLimits = DEFAULT_LIMITS,
+                reader=None) -> PdfInfo:
+    """``reader``: ``open_pdf(data)`` when the caller has it already."""
+    if reader is None:
+        reader = open_pdf(data)
     try:
         page_count = len(reader.pages)
         # Touch the first page so a broken page tree is found now, not by the text extractor.

@@ -18,7 +18,7 @@ from edoc.capture.convert import images_to_pdf
 from edoc.capture.extract import ExtractResult, extract_docx, extract_pdf
 from edoc.capture.filenames import safe_filename
 from edoc.capture.filetypes import FileKind, check_type
-from edoc.capture.inspect import inspect_pdf, load_docx
+from edoc.capture.inspect import inspect_pdf, load_docx, open_pdf
 from edoc.capture.limits import DEFAULT_LIMITS, CaptureLimits
 from edoc.capture.suggest import Suggestion, suggest_metadata
 from edoc.errors import PayloadTooLarge
@@ -87,9 +87,10 @@ def capture(data: bytes, filename: str, *, limits: CaptureLimits = DEFAULT_LIMIT
     sha256 = hashlib.sha256(data).hexdigest()
     pdf: bytes | None
     if kind is FileKind.PDF:
-        info = inspect_pdf(data, limits=limits)
+        reader = open_pdf(data)  # opened once, for the checks and the text
+        info = inspect_pdf(data, limits=limits, reader=reader)
         pdf, pdf_name, pdf_sha = data, name, sha256
-        extract = extract_pdf(data, max_pages=text_pages)
+        extract = extract_pdf(data, max_pages=text_pages, reader=reader)
         page_count = info.page_count
     elif kind is FileKind.DOCX:
         _, document = load_docx(data, limits=limits)

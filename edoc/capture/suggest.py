@@ -16,6 +16,7 @@ are None with confidence 0.0; nothing here raises on odd input.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -61,6 +62,28 @@ class Suggestion:
 
 # --- text preparation --------------------------------------------------------------------------
 
+class _FoldTable(dict):
+    """:func:`fold_chars` as a ``str.translate`` table, each character folded on first use:
+    fold_chars works character by character, and folding each one anew (a Unicode
+    normalisation per character) was most of the time spent here."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = fold_chars(chr(code))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
+#: fold() of the same short lines is asked for many times per document
+_fold = functools.lru_cache(maxsize=4096)(fold)
+
+
+def _fold_chars(text: str) -> str:
+    """:func:`edoc.search.text.fold_chars`, same result."""
+    return text.translate(_FOLD_TABLE)
+
+
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-",
                          "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u00a0": " ",
                          "\u00d0": "Đ", "\u200b": None, "\u200c": None, "\u200d": None,
@@ -87,7 +110,7 @@ def _prepare(text: str, max_lines: int) -> list[_Line]:
     # the motto on one line, and a narrow column wraps the motto over two ("... CHỦ NGHĨA VIỆT" /
     # "NAM"), which is why this runs on the whole text with "\s" matching line breaks.
     chars = list(text)
-    for m in _MOTTO_RE.finditer(fold_chars(text)):
+    for m in _MOTTO_RE.finditer(_fold_chars(text)):
         for i in range(m.start(), m.end()):
             if chars[i] != "\n":
                 chars[i] = " "
@@ -103,7 +126,7 @@ def _prepare(text: str, max_lines: int) -> list[_Line]:
         cleaned = " ".join(re.sub(r"[_=~]{3,}|-{4,}", " ", cleaned).split())
         if not cleaned:
             continue
-        lines.append(_Line(len(lines), cleaned, fold_chars(cleaned)))
+        lines.append(_Line(len(lines), cleaned, _fold_chars(cleaned)))
         if len(lines) >= max_lines:
             break
     return lines
@@ -225,7 +248,7 @@ def _find_date(lines: list[_Line], header_end: int, number: _Number | None) -> _
 # --- type heading ------------------------------------------------------------------------------
 
 def _squash(text: str) -> str:
-    return re.sub(r"[\s:.]", "", fold(text))
+    return re.sub(r"[\s:.]", "", _fold(text))
 
 
 _HEADING_KEYS = {_squash(t.heading): t.key for t in DOCUMENT_TYPES
@@ -266,7 +289,7 @@ def _find_heading(lines: list[_Line]) -> _Heading | None:
 
 # --- subject -----------------------------------------------------------------------------------
 
-_BODY_STARTS = tuple(fold(s) for s in (
+_BODY_STARTS = tuple(_fold(s) for s in (
     "Căn cứ", "Kính gửi", "Thực hiện", "Theo", "Xét", "Nhằm", "Để", "Hôm nay", "Thành phần",
     "Nơi nhận", "Điều", "Phần", "Mục", "Chương", "Trân trọng", "Ngày", "Vào hồi", "Thời gian",
     "Địa điểm", "Sau khi"))
@@ -279,7 +302,7 @@ def _is_body_start(text: str) -> bool:
         return True
     if not text[:1].isupper():  # a wrapped subject line goes on in lower case: "theo ..." is not
         return False            # the body's "Theo đề nghị ..."
-    folded = fold(text)
+    folded = _fold(text)
     return any(folded == s or folded.startswith((s + " ", s + ":")) for s in _BODY_STARTS)
 
 
@@ -296,9 +319,9 @@ def _collect_subject(lines: list[_Line], start: int, first: str | None,
             if parts:
                 break
             continue
-        if _is_body_start(text) or (_is_upper(text) and not _VV_RE.match(fold(text))):
+        if _is_body_start(text) or (_is_upper(text) and not _VV_RE.match(_fold(text))):
             break
-        if parts and _VV_RE.match(fold(text)):
+        if parts and _VV_RE.match(_fold(text)):
             break
         parts.append(text)
         if text.endswith((".", ";", ":")) or len(" ".join(parts)) > 400:
@@ -323,7 +346,7 @@ def _marks_in(text: str) -> list[tuple[str, str]] | None:
     """The marks a line consists of, or None if it holds anything else (marks are stamps)."""
     if not _is_upper(text, 1.0):
         return None
-    rest = fold(text)
+    rest = _fold(text)
     found: list[tuple[str, str]] = []
     while rest:
         for phrase, kind, key in _MARKS:
@@ -338,18 +361,18 @@ def _marks_in(text: str) -> list[tuple[str, str]] | None:
 
 # --- issuing agency ----------------------------------------------------------------------------
 
-_LOCATION_STARTS = tuple(fold(s) + " " for s in (
+_LOCATION_STARTS = tuple(_fold(s) + " " for s in (
     "tỉnh", "thành phố", "tp.", "tp", "huyện", "quận", "thị xã", "thị trấn", "xã", "phường",
     "đặc khu", "và", "của", "-"))
-_DANGLING_ENDS = tuple(" " + fold(s) for s in ("và", "của", "nhân dân", "-"))
-_NOT_AGENCY = {fold(s) for s in ("DỰ THẢO", "BẢN SAO", "SAO Y", "SAO LỤC", "TRÍCH SAO",
+_DANGLING_ENDS = tuple(" " + _fold(s) for s in ("và", "của", "nhân dân", "-"))
+_NOT_AGENCY = {_fold(s) for s in ("DỰ THẢO", "BẢN SAO", "SAO Y", "SAO LỤC", "TRÍCH SAO",
                                  "XEM XONG TRẢ LẠI", "LƯU HÀNH NỘI BỘ", "TÀI LIỆU THU HỒI")}
 
 
 def _continues(previous: str, line: str) -> bool:
     """Whether ``line`` continues the agency name on ``previous`` ("ỦY BAN NHÂN DÂN" /
     "TỈNH PHÚ THỌ") rather than naming the next agency ("UBND TỈNH PHÚ THỌ" / "SỞ NỘI VỤ")."""
-    folded, prev = fold(line) + " ", " " + fold(previous)
+    folded, prev = _fold(line) + " ", " " + _fold(previous)
     return folded.startswith(_LOCATION_STARTS) or prev.endswith(_DANGLING_ENDS)
 
 
@@ -368,9 +391,9 @@ def _agency_names(lines: list[_Line], header_end: int, number: _Number | None,
         if date_found and line.index == date_found.line:
             text = text[:date_found.start] if date_found.start < len(text) else text
         text = text.strip(" ,-")
-        if not _is_upper(text) or _marks_in(text) is not None or fold(text) in _NOT_AGENCY:
+        if not _is_upper(text) or _marks_in(text) is not None or _fold(text) in _NOT_AGENCY:
             continue
-        if _VV_RE.match(fold(text)):
+        if _VV_RE.match(_fold(text)):
             continue
         adjacent = previous_index is not None and line.index - previous_index <= 2
         if names and adjacent and _continues(names[-1], text):
@@ -392,7 +415,7 @@ def suggest_metadata(first_page_text: str | None, *, max_lines: int = 60) -> Sug
     conf: dict[str, float] = {}
 
     heading = _find_heading(lines[:30])
-    kinh_gui = next((ln.index for ln in lines if fold(ln.text).startswith("kinh gui")), None)
+    kinh_gui = next((ln.index for ln in lines if _fold(ln.text).startswith("kinh gui")), None)
     if heading is not None:
         header_end = heading.line
     elif kinh_gui is not None:
@@ -409,7 +432,7 @@ def suggest_metadata(first_page_text: str | None, *, max_lines: int = 60) -> Sug
     cut = {found_date.line: found_date.start} if found_date else {}
     subject = None
     vv_line = next((ln for ln in lines[:header_end + 1]
-                    if not ln.separator and _VV_RE.match(fold(ln.text))), None)
+                    if not ln.separator and _VV_RE.match(_fold(ln.text))), None)
     if heading is not None:
         subject = _collect_subject(lines, heading.line + 1, heading.rest, cut)
         if subject:
