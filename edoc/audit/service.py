@@ -8,13 +8,14 @@ transaction rolls back, its entries vanish with it, just as the action did.
 """
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -76,19 +77,52 @@ def _chain_of(p: _Pending) -> int:
     return 0
 
 
-def _lock_head(session: Session, chain: int) -> AuditHead:
-    stmt = select(AuditHead).where(AuditHead.chain == chain).with_for_update()
-    head = session.scalar(stmt)
+_HEADS = AuditHead.__table__
+_ENTRIES = AuditEntry.__table__
+# Core statements on the tables, built once: the entries are write-only here (no ORM
+# bookkeeping needed), and building a statement cost more than running it.
+_LOCK = (select(_HEADS.c.seq, _HEADS.c.entry_hash)
+         .where(_HEADS.c.chain == bindparam("head_chain")).with_for_update())
+_MOVE = (update(_HEADS).where(_HEADS.c.chain == bindparam("head_chain"))
+         .values(seq=bindparam("head_seq"), entry_hash=bindparam("head_hash")))
+
+
+# PostgreSQL: the entries go in with the head's move, in one statement whose text does not
+# depend on their number (a multi-row VALUES would be compiled anew every time): the rows travel
+# as one JSON array, read back into audit_entries rows by json_populate_recordset.
+_APPEND_PG = text(
+    "WITH appended AS (INSERT INTO audit_entries (chain, seq, at, actor_id, actor_name, action, "
+    "object_type, object_id, details, prev_hash, entry_hash) SELECT chain, seq, at, actor_id, "
+    "actor_name, action, object_type, object_id, details, prev_hash, entry_hash "
+    "FROM json_populate_recordset(NULL::audit_entries, CAST(:rows AS json))) "
+    "UPDATE audit_heads SET seq = :head_seq, entry_hash = :head_hash WHERE chain = :head_chain")
+
+
+def _lock_head(session: Session, chain: int) -> tuple[int, str]:
+    """Lock the chain's head row (creating it for a new chain); its sequence number and hash."""
+    head = session.execute(_LOCK, {"head_chain": chain}).first()
     if head is not None:
-        return head
+        return head.seq, head.entry_hash
     try:
         with session.begin_nested():
-            session.add(AuditHead(chain=chain, seq=0, entry_hash=GENESIS))
+            session.execute(insert(_HEADS).values(chain=chain, seq=0, entry_hash=GENESIS))
     except IntegrityError:
         pass  # a concurrent transaction created it first; lock theirs
-    head = session.scalar(stmt)
+    head = session.execute(_LOCK, {"head_chain": chain}).first()
     assert head is not None
-    return head
+    return head.seq, head.entry_hash
+
+
+def _append(session: Session, chain: int, rows: list[dict[str, Any]]) -> None:
+    """Insert the chained entries and move the head to the last one."""
+    last = rows[-1]
+    move = {"head_chain": chain, "head_seq": last["seq"], "head_hash": last["entry_hash"]}
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_APPEND_PG, {**move, "rows": json.dumps(
+            [{**row, "at": row["at"].astimezone(UTC).isoformat()} for row in rows])})
+        return
+    session.execute(insert(_ENTRIES), rows)
+    session.execute(_MOVE, move)
 
 
 def _flush_pending(session: Session) -> None:
@@ -100,22 +134,23 @@ def _flush_pending(session: Session) -> None:
     for p in pending:
         by_chain.setdefault(_chain_of(p), []).append(p)
     for chain in sorted(by_chain):  # fixed lock order: no deadlock between chains
-        head = _lock_head(session, chain)
+        seq, prev_hash = _lock_head(session, chain)
+        rows = []
         for p in by_chain[chain]:
+            seq += 1
             fields = {
-                "chain": chain, "seq": head.seq + 1, "at": p.at,
+                "chain": chain, "seq": seq, "at": p.at,
                 "actor_id": getattr(p.actor, "id", None),
                 "actor_name": getattr(p.actor, "username", "") or "",
                 "action": p.action,
                 "object_type": p.obj.__class__.__name__ if p.obj is not None else "",
                 "object_id": str(getattr(p.obj, "id", "") or "") if p.obj is not None else "",
                 "details": dict(p.details()) if callable(p.details) else p.details,
-                "prev_hash": head.entry_hash,
+                "prev_hash": prev_hash,
             }
-            digest = entry_hash(**fields)
-            session.add(AuditEntry(entry_hash=digest, **fields))
-            head.seq, head.entry_hash = fields["seq"], digest
-    session.flush()
+            prev_hash = entry_hash(**fields)
+            rows.append({**fields, "entry_hash": prev_hash})
+        _append(session, chain, rows)
 
 
 def install(session_class) -> None:
