@@ -8,11 +8,12 @@ constraint on (book, year, number) backs the rule up.
 """
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from edoc.documents.models import RegisterBook, RegisterCounter
@@ -27,12 +28,21 @@ def numbering_year(at: datetime, tz: ZoneInfo = VN_TZ) -> int:
     return at.astimezone(tz).year
 
 
+@functools.cache
+def _increment():
+    """The counter's UPDATE .. RETURNING, built once, on the table (the ORM-enabled form would
+    also look for counter objects to synchronise, and there are none)."""
+    counters = RegisterCounter.__table__
+    return (update(counters)
+            .where(counters.c.book_id == bindparam("book"), counters.c.year == bindparam("yr"))
+            .values(last_number=counters.c.last_number + 1)
+            .returning(counters.c.last_number))
+
+
 def take_next_number(book: RegisterBook, year: int) -> int:
-    stmt = (update(RegisterCounter)
-            .where(RegisterCounter.book_id == book.id, RegisterCounter.year == year)
-            .values(last_number=RegisterCounter.last_number + 1)
-            .returning(RegisterCounter.last_number))
-    number = db.session.execute(stmt).scalar()
+    db.session.flush()  # as the ORM statement did: pending changes go before the lock
+    params = {"book": book.id, "yr": year}
+    number = db.session.execute(_increment(), params).scalar()
     if number is not None:
         return number
     try:  # first number of the year in this book
@@ -41,7 +51,7 @@ def take_next_number(book: RegisterBook, year: int) -> int:
                                                               last_number=0))
     except IntegrityError:
         pass  # a concurrent transaction created the row; our UPDATE now waits for it
-    number = db.session.execute(stmt).scalar()
+    number = db.session.execute(_increment(), params).scalar()
     assert number is not None
     return number
 
@@ -53,12 +63,17 @@ def peek_next_number(book: RegisterBook, year: int) -> int:
 
 
 def books_for(agency_id: int, direction: str, *, active_only: bool = True) -> list[RegisterBook]:
-    stmt = select(RegisterBook).where(RegisterBook.agency_id == agency_id,
-                                      RegisterBook.direction == direction)
+    return list(db.session.scalars(_books(active_only),
+                                   {"agency_id": agency_id, "direction": direction}))
+
+
+@functools.cache
+def _books(active_only: bool):
+    stmt = select(RegisterBook).where(RegisterBook.agency_id == bindparam("agency_id"),
+                                      RegisterBook.direction == bindparam("direction"))
     if active_only:
         stmt = stmt.where(RegisterBook.active.is_(True))
-    return list(db.session.scalars(stmt.order_by(RegisterBook.is_default.desc(),
-                                                 RegisterBook.name)))
+    return stmt.order_by(RegisterBook.is_default.desc(), RegisterBook.name)
 
 
 def choose_book(agency_id: int, direction: str, *, type_key: str, confidential: bool,

@@ -57,8 +57,10 @@ def _next_document_id() -> int | None:
     run per flush, such as the search index, run once). Elsewhere None: the INSERT gives it."""
     if db.session.get_bind().dialect.name != "postgresql":
         return None
-    sequence = func.pg_get_serial_sequence(Document.__tablename__, "id")
-    return db.session.scalar(select(func.nextval(sequence)))
+    return db.session.connection().execute(_NEXT_ID).scalar()
+
+
+_NEXT_ID = select(func.nextval(func.pg_get_serial_sequence(Document.__tablename__, "id")))
 
 
 def capture_incoming(agency_id: int, data: bytes, filename: str, meta: dict[str, Any], *,

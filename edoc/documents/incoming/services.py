@@ -6,6 +6,7 @@ and flushes. The caller commits.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import date
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from edoc.auth import permissions as perm
 from edoc.auth.models import OrgUnit, User
@@ -124,8 +125,19 @@ def _stamp(doc: Document, actor: User, source: DocumentFile, prepared: Any) -> N
 def doc_agency_name(doc: Document) -> str:
     from edoc.auth.models import Agency
 
-    agency = db.session.get(Agency, doc.agency_id)
-    return agency.name if agency else ""
+    agency = db.session.identity_map.get(db.session.identity_key(Agency, doc.agency_id))
+    if agency is not None and "name" in agency.__dict__:  # loaded and not expired
+        return agency.name
+    # Else only the name, not the whole row (refreshing an expired agency reads it all).
+    return db.session.execute(_agency_name(), {"id": doc.agency_id}).scalar() or ""
+
+
+@functools.cache
+def _agency_name():
+    from edoc.auth.models import Agency
+
+    agencies = Agency.__table__
+    return select(agencies.c.name).where(agencies.c.id == bindparam("id"))
 
 
 def return_to_sender(doc: Document, actor: User, reason: str, *,

@@ -1,12 +1,13 @@
 """What both backends share: the entry writes, and the interface of the queries."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 
 from edoc.search.entries import IndexEntry
 from edoc.search.models import SearchEntry, SearchKey, SearchSpan
@@ -105,9 +106,9 @@ class Backend:
         """Change filter/display columns of an entry whose words did not change."""
         values = {k: v for k, v in values.items() if k in ATTR_COLUMNS}
         if values:
-            conn.execute(SearchEntry.__table__.update()
-                         .where(SearchEntry.kind == kind, SearchEntry.object_id == object_id)
-                         .values(**values))
+            conn.execute(_update_stmt(frozenset(values)),
+                         {**{f"new_{k}": v for k, v in values.items()}, "the_kind": kind,
+                          "the_object_id": object_id})
 
     def delete(self, conn: Any, kind: str, object_ids: Iterable[int]) -> None:
         object_ids = list(object_ids)
@@ -181,6 +182,16 @@ class Backend:
         """The newest ``cap`` entries satisfying ``conditions`` (no words: a filtered list)."""
         return list(session.scalars(select(SearchEntry.id).where(*conditions)
                                     .order_by(SearchEntry.id.desc()).limit(cap)))
+
+
+@functools.lru_cache(maxsize=64)
+def _update_stmt(columns: frozenset[str]):
+    """UPDATE of these entry columns (parameters ``new_<column>``), built once per set."""
+    table = SearchEntry.__table__
+    return (table.update()
+            .where(table.c.kind == bindparam("the_kind"),
+                   table.c.object_id == bindparam("the_object_id"))
+            .values({c: bindparam(f"new_{c}", type_=table.c[c].type) for c in sorted(columns)}))
 
 
 def safe_words(words: Sequence[str], bad: str) -> list[str]:

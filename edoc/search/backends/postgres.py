@@ -3,6 +3,7 @@ configuration, a GIN index, ``ts_rank_cd``; and the planning that finds the newe
 among a million entries (:meth:`PostgresBackend._newest_first`)."""
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -50,17 +51,22 @@ class PostgresBackend(Backend):
         return part("title_words", "A").op("||")(part("meta_words", "B")).op("||")(
             part("body_words", "D"))
 
-    def _upsert(self, conn: Any, entries: Sequence[IndexEntry]
-                ) -> tuple[dict[tuple[str, int], int], set[int]]:
+    @functools.cached_property
+    def _upsert_stmt(self):
+        """Built once (building it cost more than running it for one entry)."""
         stmt = postgresql.insert(SearchEntry).values(tsv=self._tsv())
         stmt = stmt.on_conflict_do_update(
             constraint="uq_search_entries_object",
             set_={c: stmt.excluded[c] for c in (*ATTR_COLUMNS, "tsv")})
         # The ids come back with the rows (no second query); xmax is 0 only on a row version
         # that no transaction has updated or locked, i.e. one this statement inserted.
+        return stmt.returning(SearchEntry.kind, SearchEntry.object_id, SearchEntry.id,
+                              literal_column("search_entries.xmax = 0"))
+
+    def _upsert(self, conn: Any, entries: Sequence[IndexEntry]
+                ) -> tuple[dict[tuple[str, int], int], set[int]]:
         rows = conn.execute(
-            stmt.returning(SearchEntry.kind, SearchEntry.object_id, SearchEntry.id,
-                           literal_column("search_entries.xmax = 0")),
+            self._upsert_stmt,
             [{**e.attributes(), "title_words": e.title_words, "meta_words": e.meta_words,
               "body_words": e.body_words} for e in entries])
         ids: dict[tuple[str, int], int] = {}
@@ -75,12 +81,16 @@ class PostgresBackend(Backend):
                     ids: dict[tuple[str, int], int]) -> None:
         return None  # the tsv column was written with the entry
 
-    def _widen_spans(self, conn: Any, rows: list[dict]) -> None:
+    @functools.cached_property
+    def _widen_stmt(self):
         stmt = postgresql.insert(SearchSpan)
-        conn.execute(stmt.on_conflict_do_update(
+        return stmt.on_conflict_do_update(
             index_elements=["agency_id", "month"],
             set_={"min_id": func.least(SearchSpan.min_id, stmt.excluded.min_id),
-                  "max_id": func.greatest(SearchSpan.max_id, stmt.excluded.max_id)}), rows)
+                  "max_id": func.greatest(SearchSpan.max_id, stmt.excluded.max_id)})
+
+    def _widen_spans(self, conn: Any, rows: list[dict]) -> None:
+        conn.execute(self._widen_stmt, rows)
 
     def _month(self, column: Any) -> Any:
         return func.cast(func.date_trunc("month", column), Date)
