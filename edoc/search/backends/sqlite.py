@@ -85,10 +85,12 @@ class SqliteBackend(Backend):
 
     def matching_objects(self, tq: TextQuery, conditions: Sequence[Any], *,
                          head_only: bool = False) -> Any:
+        # The FTS5 matches first, as a list the entries are read by: joined, SQLite may walk
+        # the agency's entries and probe FTS5 for each (seconds on 100,000 entries).
         fts = self._fts
-        return (select(SearchEntry.object_id)
-                .select_from(fts.join(SearchEntry.__table__, SearchEntry.id == fts.c.rowid))
-                .where(self._match(tq, head_only=head_only), *conditions))
+        return select(SearchEntry.object_id).where(
+            SearchEntry.id.in_(select(fts.c.rowid).where(self._match(tq, head_only=head_only))),
+            *conditions)
 
     def relevance(self, session: Any, tq: TextQuery, ids: Sequence[int]) -> dict[int, float]:
         """FTS5's bm25 (same formula, weights and statistics), computed here.
