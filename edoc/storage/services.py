@@ -119,8 +119,9 @@ def _insert_row(res: PutResult, backend: str) -> StoredObject | None:
             return None
         obj = StoredObject(id=new_id, retention_until=None, **values)
         make_transient_to_detached(obj)
-        db.session.add(obj)
-        return obj
+        # merge, not add: after a rollback the session may still map this id (reused by the
+        # database) to an expired instance of the row that was rolled back.
+        return db.session.merge(obj, load=False)
     obj = StoredObject(**values)
     try:
         with db.session.begin_nested():
