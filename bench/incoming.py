@@ -129,6 +129,7 @@ def bench_capture_parallel(n: int, workers: int) -> dict:
 
     from sqlalchemy import select
 
+    from edoc.audit.verify import verify_chains
     from edoc.documents.models import Document
     from edoc.extensions import db
 
@@ -158,10 +159,13 @@ def bench_capture_parallel(n: int, workers: int) -> dict:
                     "SELECT count(*) FROM document_files WHERE kind = 'stamped'"))
                 assert numbers == list(range(1, share * workers + 1)), "numbers not gapless"
                 assert stamped == share * workers
+                audit = verify_chains(db.session)
+                assert audit.ok, audit.problems[:5]
                 db.engine.dispose()
         total = share * workers
         return {"docs": total, "seconds": elapsed, "per_second": total / elapsed,
-                "workers": workers, "numbers": f"1..{total} gapless"}
+                "workers": workers,
+                "numbers": f"1..{total} gapless, audit chain of {audit.entries_checked} verified"}
     finally:
         drop_pg(CAPTURE_DB)
 
