@@ -39,10 +39,14 @@ def _increment():
             .returning(counters.c.last_number))
 
 
-def take_next_number(book: RegisterBook, year: int) -> int:
-    db.session.flush()  # as the ORM statement did: pending changes go before the lock
+def take_next_number(book: RegisterBook, year: int, *, flush: bool = True) -> int:
+    """The next number of ``book`` in ``year``; its counter row stays locked until the
+    transaction ends. ``flush``: write pending changes first (as an ORM statement would);
+    without, they go in with the caller's next flush, under the lock."""
+    if flush:
+        db.session.flush()
     params = {"book": book.id, "yr": year}
-    number = db.session.execute(_increment(), params).scalar()
+    number = db.session.connection().execute(_increment(), params).scalar()
     if number is not None:
         return number
     try:  # first number of the year in this book
@@ -51,7 +55,7 @@ def take_next_number(book: RegisterBook, year: int) -> int:
                                                               last_number=0))
     except IntegrityError:
         pass  # a concurrent transaction created the row; our UPDATE now waits for it
-    number = db.session.execute(_increment(), params).scalar()
+    number = db.session.connection().execute(_increment(), params).scalar()
     assert number is not None
     return number
 

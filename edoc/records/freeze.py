@@ -277,13 +277,21 @@ class _Guard:
         from edoc.documents.models import Document, DocumentFile
 
         session = self.session
+        fresh = _fresh(session)
+        # Inserted in this flush (an id given up front) or earlier in this transaction: in no
+        # record (see _Fresh), nothing to look at.
+        skip = (fresh.ids | {o.id for o in new if isinstance(o, Document)}
+                if fresh.usable else set())
         docs: dict[int, tuple[str, dict[str, Any]]] = {}
         for obj in dirty:
-            if isinstance(obj, Document) and session.is_modified(obj):
-                changed = _changed_columns(obj)
-                if changed:
-                    docs.setdefault(obj.id, ("document.update", {"fields": sorted(changed)}))
-            elif isinstance(obj, DocumentFile) and session.is_modified(obj):
+            if isinstance(obj, Document):
+                if obj.id not in skip and session.is_modified(obj):
+                    changed = _changed_columns(obj)
+                    if changed:
+                        docs.setdefault(obj.id, ("document.update",
+                                                 {"fields": sorted(changed)}))
+            elif (isinstance(obj, DocumentFile) and obj.document_id not in skip
+                  and session.is_modified(obj)):
                 changed = _changed_columns(obj)
                 if changed:
                     docs.setdefault(obj.document_id, ("file.update", {"file_id": obj.id}))
@@ -294,16 +302,11 @@ class _Guard:
             if isinstance(obj, DocumentFile):
                 doc_id = obj.document_id if obj.document_id is not None else getattr(
                     obj.document, "id", None)
-                if doc_id is not None:
+                if doc_id is not None and doc_id not in skip:
                     docs.setdefault(doc_id, ("file.add", {"name": obj.name, "kind": obj.kind}))
         deleted_files = [o for o in deleted if isinstance(o, DocumentFile)]
         ids = set(docs) | {f.document_id for f in deleted_files}
-        fresh = _fresh(session)
-        if fresh.usable:
-            # Inserted in this flush (an id given up front) or earlier in this transaction:
-            # in no record (see _Fresh).
-            ids -= fresh.ids
-            ids -= {o.id for o in new if isinstance(o, Document)}
+        ids -= skip
         frozen = self.frozen_records_of({i for i in ids if i is not None})
         for f in deleted_files:
             record = frozen.get(f.document_id)

@@ -67,15 +67,16 @@ def register(doc: Document, actor: User, *, register_book_id: int | None = None,
     now = utcnow()
     year = numbering_year(now)
     # Taking the number locks the book's counter row until commit (PostgreSQL): every
-    # registration of the book waits for it. So all the work that does not need the number is
-    # done first: reading and parsing the PDF and laying out the stamp, the state change, the
-    # sender's notice, and their flush (the document row is locked first, the counter last).
+    # registration of the book waits for it. So the work that does not need the number is done
+    # first: reading and parsing the PDF and laying out the stamp, the state change, the
+    # sender's notice. Their rows go in with the number's, in one flush (one UPDATE of the
+    # document instead of two): the counter is locked first, then the document row. Every
+    # registration takes them in this order, so two of them cannot deadlock.
     stamp = _prepare_stamp(doc, received_at=doc.received_at or now)
     transition(doc, InAction.REGISTER, actor, data={"book_id": book.id})
     doc.register_book_id, doc.registration_year = book.id, year
     notify_sender(doc, "03", actor)
-    db.session.flush()
-    doc.registration_number = take_next_number(book, year)
+    doc.registration_number = take_next_number(book, year, flush=False)
     doc.registered_at = now
     if stamp is None:
         add_event(doc, "stamp_skipped", actor, note=_("Tệp không phải PDF nên không đóng dấu đến."))
