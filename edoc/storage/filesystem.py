@@ -15,6 +15,8 @@ key can reach outside the root.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import io
 import json
 import logging
 import os
@@ -32,6 +34,7 @@ from edoc.storage.base import (
     ObjectInfo,
     ObjectNotFound,
     PutResult,
+    SizeMismatch,
     StorageUnavailable,
     check_key,
     check_metadata,
@@ -98,6 +101,24 @@ class _ParallelSync:
 
 
 _SYNC = _ParallelSync()
+
+
+def _held_bytes(stream: IO[bytes], size: int | None) -> memoryview | None:
+    """The rest of an in-memory stream (``BytesIO``) as a view, the stream moved to its end as
+    reading it would; None for any other stream (read in chunks while hashing). A wrong
+    ``size`` raises SizeMismatch, as :func:`copy_hashing` does."""
+    if type(stream) is not io.BytesIO:
+        return None
+    start = stream.tell()
+    view = stream.getbuffer()[start:]
+    if size is not None and len(view) != size:
+        total = len(view)
+        view.release()
+        raise SizeMismatch(expected=size, actual=total if total <= size else f">{size}")
+    # A view, not bytes() (a copy); the stream cannot be resized while it lives (the put's
+    # duration: nothing else writes to a stream being stored).
+    stream.seek(0, io.SEEK_END)
+    return view
 
 
 def _unavailable(exc: OSError, what: str) -> StorageUnavailable:
@@ -213,6 +234,18 @@ class FilesystemStore:
             metadata: Mapping[str, str] | None = None) -> PutResult:
         content_type = content_type or DEFAULT_CONTENT_TYPE
         meta = check_metadata(metadata)
+        # Bytes already in memory are hashed first: when the object exists (deduplicated, or
+        # written ahead by the exchange's prefetch worker) nothing is copied to a temp file.
+        held = _held_bytes(stream, size)
+        if held is not None:
+            sha, total = hashlib.sha256(held).hexdigest(), len(held)
+            key = key_for(sha)
+            path = self.root / key
+            try:
+                if path.exists():
+                    return self._existing(key, path, sha, total, content_type, meta)
+            except OSError as exc:
+                raise _unavailable(exc, "put") from exc
         try:
             fd, tmp_name = tempfile.mkstemp(dir=self._tmp_dir(), prefix="put-")
         except OSError as exc:
@@ -220,7 +253,10 @@ class FilesystemStore:
         side_name = None
         try:
             with os.fdopen(fd, "wb") as fh:
-                sha, total = copy_hashing(stream, fh.write, size=size)
+                if held is not None:
+                    fh.write(held)
+                else:
+                    sha, total = copy_hashing(stream, fh.write, size=size)
                 fh.flush()
                 key = key_for(sha)
                 path = self.root / key

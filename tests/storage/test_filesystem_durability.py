@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from edoc.storage.base import SizeMismatch
 from edoc.storage.filesystem import FilesystemStore
 
 
@@ -111,6 +112,44 @@ def test_deduplicated_put_writes_nothing_but_syncs_the_directory(store, monkeypa
     assert again.content_type == "text/plain"  # the stored one
     # A concurrent put of the same bytes may not have synced its rename yet.
     assert rec.ops == [("fsync", os.path.dirname(first.key))]
+
+
+def test_known_bytes_in_memory_are_not_copied_to_a_temp_file(store, monkeypatch) -> None:
+    """Bytes already held in memory are hashed first: storing them again (the exchange's
+    prefetch worker wrote them ahead) writes no temp file at all; other streams still do."""
+    import tempfile
+
+    first = store.put(io.BytesIO(b"prefetched bytes"), content_type="application/pdf")
+    made: list[str] = []
+    real_mkstemp = tempfile.mkstemp
+
+    def mkstemp(*args, **kwargs):
+        fd, name = real_mkstemp(*args, **kwargs)
+        made.append(name)
+        return fd, name
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    stream = io.BytesIO(b"HEADERprefetched bytes")
+    stream.seek(6)
+    again = store.put(stream, size=16)
+    assert (again.key, again.created, made) == (first.key, False, [])
+    assert stream.read() == b""  # consumed, as reading it would
+    stream.write(b"more")  # the stream is released again (a live view would forbid resizing)
+
+    class Chunks(io.RawIOBase):  # not in memory: copied to a temp file while hashing
+        def __init__(self, data: bytes) -> None:
+            self._data = io.BytesIO(data)
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, b) -> int:
+            return self._data.readinto(b)
+
+    assert store.put(Chunks(b"prefetched bytes")).created is False and len(made) == 1
+    assert not list((store.root / "tmp").iterdir())
+    with pytest.raises(SizeMismatch):
+        store.put(io.BytesIO(b"prefetched bytes"), size=15)
 
 
 def test_data_without_sidecar_is_healed_by_the_next_put(store) -> None:
