@@ -2,11 +2,13 @@
 
     .venv/bin/python bench/incoming.py [--docs 10000] [--inbox-rows 100000] [--skip-sqlite]
                                        [--workers 2] [--skip-capture] [--skip-inbox]
+                                       [--pdf-dir DIR]
 
 1. Capture and registration of N one-page PDFs through the service layer (capture_incoming →
    register, one transaction each, committed) on PostgreSQL, with the filesystem object store
    (fsync) in a temp folder. The PDFs are generated beforehand (fpdf2, Vietnamese text, a distinct
-   number each) and are not part of the timing. Target ≥ 50 documents/s.
+   number each, made in parallel, kept in --pdf-dir for later runs) and are not part of the
+   timing. Target ≥ 50 documents/s.
 2. The clerk's and an officer's inbox page (/incoming, 25 rows, with the total count) over
    100,000 incoming documents bulk-inserted into PostgreSQL and SQLite; median of 30 requests.
    Target ≤ 150 ms median.
@@ -15,6 +17,7 @@ Uses a throwaway PostgreSQL database on 127.0.0.1:5432 (user postgres), dropped 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import statistics
@@ -81,16 +84,50 @@ def office(app):
         return ag.id, clerk.id, officer.id, unit.id
 
 
-def pdfs(n: int) -> list[bytes]:
+def _make_pdf(i: int) -> bytes:
     from dataclasses import replace
 
     from tests.capture.samples import QUYET_DINH, decree30_pdf
 
-    return [decree30_pdf(replace(QUYET_DINH, number_line=f"Số: {i + 1}/QĐ-SNV")) for i in range(n)]
+    return decree30_pdf(replace(QUYET_DINH, number_line=f"Số: {i + 1}/QĐ-SNV"))
 
 
-def _capture_worker(url: str, store: str, agency_id: int, clerk_id: int, start: int, count: int,
-                    barrier, out) -> None:
+def _write_pdfs(folder: str, indexes: range) -> None:
+    for i in indexes:
+        path = Path(folder) / f"{i}.pdf"
+        if not path.exists():
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(_make_pdf(i))
+            tmp.replace(path)
+
+
+def prepare_pdfs(folder: Path, n: int, workers: int = 2) -> None:
+    """Documents 0..n-1 as files in ``folder`` (kept ones are reused), made in ``workers``
+    processes: fpdf2 with an embedded Vietnamese font takes ~0.1 s a file, which for 10,000 files
+    would take longer than the benchmark itself."""
+    import multiprocessing as mp
+
+    folder.mkdir(parents=True, exist_ok=True)
+    missing = [i for i in range(n) if not (folder / f"{i}.pdf").exists()]
+    if not missing:
+        return
+    print(f"generating {len(missing)} one-page PDFs in {folder} ...", flush=True)
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_write_pdfs, args=(str(folder), range(w, n, workers)))
+             for w in range(max(1, workers))]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+        assert p.exitcode == 0, "PDF generation failed"
+
+
+def pdfs(folder: Path, start: int, count: int) -> list[bytes]:
+    return [(folder / f"{i}.pdf").read_bytes() for i in range(start, start + count)]
+
+
+def _capture_worker(url: str, store: str, pdf_dir: str, agency_id: int, clerk_id: int,
+                    start: int, count: int, barrier, out) -> None:
     """One worker process (as one gunicorn worker): capture + register its share, each document in
     its own committed transaction."""
     from edoc import create_app
@@ -101,7 +138,7 @@ def _capture_worker(url: str, store: str, agency_id: int, clerk_id: int, start: 
 
     app = create_app({**CONFIG, "DATABASE_URL": url, "STORAGE_BACKEND": "filesystem",
                       "STORAGE_PATH": store})
-    files = pdfs_range(start, count)
+    files = pdfs(Path(pdf_dir), start, count)
     with app.app_context():
         clerk = db.session.get(User, clerk_id)
         db.session.commit()
@@ -115,16 +152,7 @@ def _capture_worker(url: str, store: str, agency_id: int, clerk_id: int, start: 
         db.engine.dispose()
 
 
-def pdfs_range(start: int, count: int) -> list[bytes]:
-    from dataclasses import replace
-
-    from tests.capture.samples import QUYET_DINH, decree30_pdf
-
-    return [decree30_pdf(replace(QUYET_DINH, number_line=f"Số: {i + 1}/QĐ-SNV"))
-            for i in range(start, start + count)]
-
-
-def bench_capture_parallel(n: int, workers: int) -> dict:
+def bench_capture_parallel(n: int, workers: int, pdf_dir: Path) -> dict:
     import multiprocessing as mp
 
     from sqlalchemy import select
@@ -144,8 +172,8 @@ def bench_capture_parallel(n: int, workers: int) -> dict:
             barrier, out = ctx.Barrier(workers + 1), ctx.Queue()
             share = n // workers
             procs = [ctx.Process(target=_capture_worker, args=(
-                url, str(Path(tmp) / "objects"), agency_id, clerk_id, w * share, share,
-                barrier, out)) for w in range(workers)]
+                url, str(Path(tmp) / "objects"), str(pdf_dir), agency_id, clerk_id, w * share,
+                share, barrier, out)) for w in range(workers)]
             for p in procs:
                 p.start()
             barrier.wait()
@@ -200,7 +228,7 @@ class _Counters:
         self._off()
 
 
-def bench_capture(n: int) -> dict:
+def bench_capture(n: int, pdf_dir: Path) -> dict:
     from edoc.auth.models import User
     from edoc.documents.incoming import services
     from edoc.documents.incoming.capture import capture_incoming
@@ -211,8 +239,7 @@ def bench_capture(n: int) -> dict:
         with tempfile.TemporaryDirectory() as tmp:
             app = make_app(url, Path(tmp) / "objects")
             agency_id, clerk_id, _, _ = office(app)
-            print(f"generating {n} one-page PDFs ...", flush=True)
-            files = pdfs(n)
+            files = pdfs(pdf_dir, 0, n)
             with app.app_context():
                 clerk = db.session.get(User, clerk_id)
                 counters = _Counters(db.engine)
@@ -312,6 +339,19 @@ def bench_inbox(url: str, label: str, n: int) -> dict:
         return out
 
 
+def capture_runs(args, pdf_dir: Path) -> None:
+    r = bench_capture(min(args.docs, 1000), pdf_dir)
+    print(f"\n| capture + register, PostgreSQL, 1 process | {r['docs']} docs | "
+          f"{r['seconds']:.1f} s | **{r['per_second']:.1f} docs/s** | per document: "
+          f"{r['fsyncs']:.1f} fsync, {r['statements']:.1f} SQL statements, "
+          f"{r['cpu_ms']:.0f} ms CPU (this process) |", flush=True)
+    if args.workers:
+        r = bench_capture_parallel(args.docs, args.workers, pdf_dir)
+        print(f"| capture + register, PostgreSQL, {r['workers']} processes | {r['docs']} docs "
+              f"| {r['seconds']:.1f} s | **{r['per_second']:.1f} docs/s** | {r['numbers']} | "
+              f"load average {os.getloadavg()[0]:.1f} |", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=10000)
@@ -321,18 +361,14 @@ def main() -> None:
     ap.add_argument("--skip-inbox", action="store_true")
     ap.add_argument("--workers", type=int, default=2,
                     help="worker processes for capture (like gunicorn -w); 0: in-process only")
+    ap.add_argument("--pdf-dir", type=Path,
+                    help="keep the generated PDFs here and reuse them in later runs")
     args = ap.parse_args()
     if not args.skip_capture:
-        r = bench_capture(min(args.docs, 1000))
-        print(f"\n| capture + register, PostgreSQL, 1 process | {r['docs']} docs | "
-              f"{r['seconds']:.1f} s | **{r['per_second']:.1f} docs/s** | per document: "
-              f"{r['fsyncs']:.1f} fsync, {r['statements']:.1f} SQL statements, "
-              f"{r['cpu_ms']:.0f} ms CPU (this process) |", flush=True)
-        if args.workers:
-            r = bench_capture_parallel(args.docs, args.workers)
-            print(f"| capture + register, PostgreSQL, {r['workers']} processes | {r['docs']} docs "
-                  f"| {r['seconds']:.1f} s | **{r['per_second']:.1f} docs/s** | {r['numbers']} |",
-                  flush=True)
+        with contextlib.ExitStack() as stack:
+            pdf_dir = args.pdf_dir or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            prepare_pdfs(pdf_dir, args.docs)
+            capture_runs(args, pdf_dir)
     if args.skip_inbox:
         return
     results = []
