@@ -22,6 +22,7 @@ from connectors.edxml import BusinessType, EdocMessage, StatusMessage, is_addres
 from connectors.protocol import ReceivedItem
 from edoc import audit
 from edoc.auth.models import Agency
+from edoc.capture import CapturedFile
 from edoc.db import utcnow
 from edoc.documents.models import Document
 from edoc.errors import EdocError, ServiceUnavailable
@@ -75,7 +76,8 @@ def _summary(msg: EdocMessage | StatusMessage) -> dict[str, Any]:
 
 def _apply(agency: Agency, data: bytes, *, source: str, dedupe_key: str | None,
            item: ReceivedItem | None, row: ExchangeMessage | None,
-           parsed: Parsed | None = None) -> ExchangeMessage:
+           parsed: Parsed | None = None, captured: CapturedFile | None = None
+           ) -> ExchangeMessage:
     """Apply one message (flushes, raises Rejected/EnvelopeInvalid; the caller commits)."""
     stored = outbox.store_raw(data)  # the evidence first (DESIGN rule 5)
     if isinstance(parsed, EnvelopeInvalid):
@@ -110,7 +112,7 @@ def _apply(agency: Agency, data: bytes, *, source: str, dedupe_key: str | None,
     elif msg.business.business_type == BusinessType.REPLACE:
         actions.apply_replace(agency, msg, row)
     else:
-        receive_document(agency, msg, row)
+        receive_document(agency, msg, row, captured=captured)
     db.session.flush()
     audit.record("exchange.received", obj=row, agency_id=agency.id,
                  details={"kind": row.kind, "action": row.action, "from": row.counterpart,
@@ -166,14 +168,16 @@ def _record_failure(agency: Agency, data: bytes, *, source: str, dedupe_key: str
 
 def ingest(agency: Agency, data: bytes, *, source: str = "axis",
            dedupe_key: str | None = None, item: ReceivedItem | None = None,
-           parsed: Parsed | None = None, unseen: bool = False) -> ExchangeMessage:
+           parsed: Parsed | None = None, unseen: bool = False,
+           captured: CapturedFile | None = None) -> ExchangeMessage:
     """Apply one received message and commit; a refusal (or a failure on our side) is rolled
     back entirely, then recorded with its reason and committed instead.
 
     ``parsed``: the message already parsed from ``data`` (or the EnvelopeInvalid it raised), so
     that a poller parsing ahead in another thread does not parse twice. ``unseen``: the caller
     looked ``dedupe_key`` up already and found no row (one that another worker inserts since
-    makes the insert fail, and that row is used)."""
+    makes the insert fail, and that row is used). ``captured``: the capture of a new document's
+    main file done ahead (:func:`edoc.exchange.receive.prepare_capture`)."""
     agency_id = agency.id
     if parsed is None:
         try:
@@ -183,7 +187,7 @@ def ingest(agency: Agency, data: bytes, *, source: str = "axis",
     existing = outbox.find_by_key(agency_id, dedupe_key) if dedupe_key and not unseen else None
     try:
         row = _apply(agency, data, source=source, dedupe_key=dedupe_key, item=item, row=existing,
-                     parsed=parsed)
+                     parsed=parsed, captured=captured)
         logger.info("exchange: received message %s (%s/%s) for agency %s", row.id, row.kind,
                     row.action, agency_id)
         db.session.commit()

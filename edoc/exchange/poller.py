@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from connectors import EnvelopeInvalid, RemoteRejected
 from connectors.protocol import ReceivedItem
 from edoc.auth.models import Agency
+from edoc.capture import CapturedFile
 from edoc.db import utcnow
 from edoc.exchange import prefetch
 from edoc.exchange.envelope import parse
@@ -51,6 +52,7 @@ class _Fetched:
     item: ReceivedItem
     data: bytes
     parsed: Parsed
+    captured: CapturedFile | None = None
 
 
 def _key(item: ReceivedItem) -> str:
@@ -58,22 +60,24 @@ def _key(item: ReceivedItem) -> str:
 
 
 def _prefetch(app: Flask, client, item: ReceivedItem) -> _Fetched:
-    """Fetch, parse, and put the bytes in the object store (no database rows yet: applying the
-    message records them, finding the objects already there)."""
+    """Fetch, parse, capture a new document's main file, and put the bytes in the object store
+    (no database rows yet: applying the message records them, finding the objects already
+    there)."""
     data = client.fetch(item.doc_id)
     try:
         parsed: Parsed = parse(data)
     except EnvelopeInvalid as exc:
         return _Fetched(item, data, exc)
+    captured = prefetch.prepare(parsed)
     with app.app_context():
         prefetch.pre_store(get_store(), data, parsed)
-    return _Fetched(item, data, parsed)
+    return _Fetched(item, data, parsed, captured)
 
 
 def _prefetch_in(workers: Executor, item: ReceivedItem) -> _Fetched:
     """The same, done by a worker process (this pool thread only waits for it)."""
-    data, parsed = workers.submit(prefetch.fetch_parse_store, item.doc_id).result()
-    return _Fetched(item, data, parsed)
+    data, parsed, captured = workers.submit(prefetch.fetch_parse_store, item.doc_id).result()
+    return _Fetched(item, data, parsed, captured)
 
 
 @dataclass(frozen=True)
@@ -195,7 +199,7 @@ def _poll_kind(app: Flask, agency_id: int, client, items: list[ReceivedItem],
             key = _key(fetched.item)
             row = ingest(db.session.get(Agency, agency_id), fetched.data, source="axis",
                          dedupe_key=key, item=fetched.item, parsed=fetched.parsed,
-                         unseen=key not in before)
+                         unseen=key not in before, captured=fetched.captured)
             row_id, state, ack = row.id, row.state, _ack_of(row)
             db.session.commit()
             report.messages.append(row_id)

@@ -27,10 +27,11 @@ from connectors import EnvelopeInvalid
 from connectors.client import AxisClient
 from connectors.edxml import DEFAULT_CONFIG, EdocMessage, StatusMessage, parse_message
 from connectors.protocol import DEFAULT_PROTOCOL
+from edoc.capture import CapturedFile
 from edoc.exchange.outbox import XML_TYPE
 
-__all__ = ["PROCESS_BATCH", "Parsed", "fetch_parse_store", "pre_store", "process_pool",
-           "shutdown_pools"]
+__all__ = ["PROCESS_BATCH", "Parsed", "fetch_parse_store", "pre_store", "prepare",
+           "process_pool", "shutdown_pools"]
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,16 @@ Parsed = EdocMessage | StatusMessage | EnvelopeInvalid
 PROCESS_BATCH = 8
 
 _STORE_PREFIXES = ("STORAGE_", "MINIO_")
+
+
+def prepare(parsed: Parsed) -> CapturedFile | None:
+    """The capture of a new document's main file (type checks, first-page text, suggestion),
+    so that applying the message is left with database work only."""
+    if not isinstance(parsed, EdocMessage):
+        return None
+    from edoc.exchange.receive import prepare_capture
+
+    return prepare_capture(parsed)
 
 
 def pre_store(store, data: bytes, parsed: Parsed) -> None:
@@ -68,17 +79,19 @@ def _init_worker(client_args: Mapping[str, Any], store_config: Mapping[str, Any]
         _worker["store"] = create_store(store_config)
 
 
-def fetch_parse_store(doc_id: str) -> tuple[bytes, Parsed]:
-    """In a worker process: fetch, parse, pre-store. Raises what the client raises
-    (TransportError, RemoteRejected: connector errors pickle back to the poller)."""
+def fetch_parse_store(doc_id: str) -> tuple[bytes, Parsed, CapturedFile | None]:
+    """In a worker process: fetch, parse, capture, pre-store. Raises what the client raises
+    (TransportError, RemoteRejected: connector errors pickle back to the poller). The capture's
+    bytes are the attachment's very object: they travel back once."""
     data = _worker["client"].fetch(doc_id)
     try:
         parsed: Parsed = parse_message(data, config=DEFAULT_CONFIG)
     except EnvelopeInvalid as exc:
-        return data, exc
+        return data, exc, None
+    captured = prepare(parsed)
     if _worker["store"] is not None:
         pre_store(_worker["store"], data, parsed)
-    return data, parsed
+    return data, parsed, captured
 
 
 # --------------------------------------------------------------------------- poller side

@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import mimetypes
 
-from connectors.edxml import Attachment, EdocMessage
+from connectors.edxml import Attachment, BusinessType, EdocMessage
 from edoc.auth.models import Agency
+from edoc.capture import CapturedFile
 from edoc.db import utcnow
 from edoc.documents.files import attach_file
 from edoc.documents.models import Document, FileKind
@@ -23,7 +24,7 @@ from edoc.exchange.mapping import incoming_meta
 from edoc.exchange.models import ExchangeMessage
 from edoc.exchange.status import find_incoming, queue_status, ref_dict
 
-__all__ = ["receive_document"]
+__all__ = ["prepare_capture", "receive_document"]
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +60,27 @@ def _safe_type(att: Attachment) -> str:
     return guessed if guessed in SAFE_TYPES else "application/octet-stream"
 
 
-def receive_document(agency: Agency, msg: EdocMessage, row: ExchangeMessage) -> Document:
-    """Create the incoming document of ``msg`` (or find the one it already made)."""
+def prepare_capture(msg: EdocMessage) -> CapturedFile | None:
+    """The capture of the main file of a new document message (type checks, first-page text,
+    suggestion), computed ahead of applying it, outside its transaction (the prefetch worker).
+    None when there is nothing to capture or it fails: applying the message captures again and
+    refuses the file with its reason."""
+    from edoc.capture import capture
+
+    if msg.business.business_type != BusinessType.NEW or not msg.attachments:
+        return None
+    main = main_attachment(msg)
+    try:
+        return capture(main.data, main.name)
+    except Exception:  # the apply captures again and says why
+        return None
+
+
+def receive_document(agency: Agency, msg: EdocMessage, row: ExchangeMessage, *,
+                     captured: CapturedFile | None = None) -> Document:
+    """Create the incoming document of ``msg`` (or find the one it already made).
+
+    ``captured``: :func:`prepare_capture` of ``msg``, when done ahead."""
     from edoc.documents.incoming.capture import capture_incoming
 
     existing = find_incoming(agency, msg.document_id, msg.sender.organ_id)
@@ -76,7 +96,7 @@ def receive_document(agency: Agency, msg: EdocMessage, row: ExchangeMessage) -> 
             agency.id, main.data, main.name, incoming_meta(msg), actor=None,
             received_via="axis", received_at=utcnow(),
             extra={"exchange_document_id": msg.document_id,
-                   "issuing_organ_id": msg.sender.organ_id})
+                   "issuing_organ_id": msg.sender.organ_id}, captured=captured)
     except ServiceUnavailable:
         raise  # our store or database: not the sender's fault, try again later
     except EdocError as exc:

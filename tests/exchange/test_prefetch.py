@@ -120,3 +120,29 @@ def test_transport_error_in_the_worker_reaches_the_poller(ward_fs, sim, sealed_p
     with ward_fs.ctx():
         assert db.session.scalars(select(ExchangeMessage)).all() == []
     assert len(sim.client(sim.ward).list_received(message_type="edoc")) == 1
+
+
+def test_the_worker_captures_the_main_file_and_the_apply_uses_it(ward_fs, sim, sealed_pdf,
+                                                                  monkeypatch):
+    """The type checks, the text and the suggestion come from the worker process: the applying
+    process does not capture the file again (its capture is made to fail here), and the
+    document holds what a capture in place would have given."""
+    from edoc.capture import capture
+    from edoc.documents.incoming import capture as capture_module
+    from edoc.documents.models import Document, DocumentText
+    from edoc.extensions import db
+
+    def no_capture(*_args, **_kwargs):
+        raise AssertionError("captured again in the applying process")
+
+    monkeypatch.setattr(capture_module, "capture", no_capture)
+    _put(sim, _envelope(sealed_pdf, 7))
+    report = _poll(ward_fs)
+    assert (report.received, report.rejected, report.errors) == (1, 0, 0)
+    expected = capture(sealed_pdf, "7-QD-UBND.pdf")
+    with ward_fs.ctx():
+        doc = db.session.scalars(select(Document).where(
+            Document.agency_id == ward_fs.agency_id)).one()
+        assert doc.pages == expected.page_count
+        assert db.session.get(DocumentText, doc.id).content == expected.extract.text
+        assert [(f.kind, f.sha256) for f in doc.files] == [("original", expected.sha256)]

@@ -125,3 +125,56 @@ def test_on_postgresql_the_document_and_its_rows_go_in_with_one_flush(app, facto
                 Job.__name__} <= with_doc[0]
     db.session.commit()
     assert db.session.get(DocumentText, doc.id) is not None
+
+
+def test_a_captured_document_is_indexed_once_with_its_text(app, factories, db, monkeypatch):
+    """SQLite inserts the document before its text (the text needs the id): that first flush
+    must not index it without the text only to index it again with it."""
+    from edoc.search import indexer
+    from edoc.search.backends import backend_for
+    from edoc.search.entries import DOCUMENT, document_entry
+
+    o = office(factories)
+    db.session.commit()
+    written: list = []
+    backend = type(backend_for(db.session.get_bind()))
+    real_write = backend.write
+
+    def write(self, conn, entries):
+        written.extend(e for e in entries if e.kind == DOCUMENT)
+        return real_write(self, conn, entries)
+
+    monkeypatch.setattr(backend, "write", write)
+    doc = _capture(o, pdf_bytes()).document
+    db.session.commit()
+    assert [e.object_id for e in written] == [doc.id]
+    # The entry written is the one the tables give, text included.
+    row = indexer._document_rows(db.session.connection(), [doc.id])[0]
+    assert written[0] == document_entry(row, row["content"])
+    assert "ubnd tinh phu tho" in written[0].body_words
+
+
+def test_a_capture_done_ahead_is_used_only_for_the_same_bytes_and_name(app, factories, db,
+                                                                        monkeypatch):
+    from edoc.capture import capture
+    from edoc.documents.incoming import capture as capture_module
+
+    o = office(factories)
+    data = pdf_bytes()
+    ahead = capture(data, "qd.pdf")
+    calls: list[str] = []
+    real = capture_module.capture
+
+    def counting(data, filename, **kwargs):
+        calls.append(filename)
+        return real(data, filename, **kwargs)
+
+    monkeypatch.setattr(capture_module, "capture", counting)
+    cap = capture_module.capture_incoming
+    assert cap(o["agency"].id, data, "qd.pdf", {}, captured=ahead).captured is ahead
+    assert calls == []
+    # Other bytes, or another name: captured again.
+    other = cap(o["agency"].id, data + b"\n", "qd.pdf", {}, captured=ahead)
+    renamed = cap(o["agency"].id, data, "khac.pdf", {}, captured=ahead)
+    assert calls == ["qd.pdf", "khac.pdf"]
+    assert other.captured.sha256 != ahead.sha256 and renamed.document.files[0].name == "khac.pdf"

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from edoc import audit
 from edoc.capture import CapturedFile, capture
+from edoc.capture.filenames import safe_filename
 from edoc.db import utcnow
 from edoc.documents import jobs as document_jobs
 from edoc.documents.events import add_event
@@ -60,19 +61,53 @@ def _next_document_id() -> int | None:
     return db.session.connection().execute(_NEXT_ID).scalar()
 
 
+def _capture_of(captured: CapturedFile | None, data: bytes, filename: str) -> bool:
+    if captured is None:
+        return False
+    same = captured.original is data or captured.original == data
+    return same and captured.filename == safe_filename(filename)
+
+
+#: the search indexer's switch in ``session.info`` (``edoc.search.indexer``)
+_INDEXING = "edoc.search"
+
+
+def _flush_unindexed() -> None:
+    """Flush without indexing what the flush inserts (the next flush, adding the document's
+    text, indexes it)."""
+    session = db.session()
+    before = session.info.get(_INDEXING, _MISSING)
+    session.info[_INDEXING] = False
+    try:
+        session.flush()
+    finally:
+        if before is _MISSING:
+            session.info.pop(_INDEXING, None)
+        else:
+            session.info[_INDEXING] = before
+
+
+_MISSING = object()
+
 _NEXT_ID = select(func.nextval(func.pg_get_serial_sequence(Document.__tablename__, "id")))
 
 
 def capture_incoming(agency_id: int, data: bytes, filename: str, meta: dict[str, Any], *,
                      actor: Any = None, received_via: str = "upload",
                      received_at: datetime | None = None,
-                     extra: dict[str, Any] | None = None) -> CaptureResult:
+                     extra: dict[str, Any] | None = None,
+                     captured: CapturedFile | None = None) -> CaptureResult:
     """Check the file, store it, create the document in state ``received``.
 
     Everything that can refuse the file (type, size, corruption, encryption, zip bombs, names)
     runs before anything is stored or any row exists.
+
+    ``captured``: ``capture(data, filename)`` already computed (by the exchange's prefetch
+    worker, in another process, so that only database work is left here); used only when it is
+    the capture of these very bytes under this name, else the file is captured again.
     """
-    captured = capture(data, filename)
+    if not _capture_of(captured, data, filename):
+        captured = capture(data, filename)
     values = _fill_from_suggestion(parse_metadata(meta), captured)
     values.setdefault("received_via", received_via)
     # Bytes first (DESIGN rule 5): a store failure raises before any document row exists.
@@ -80,7 +115,10 @@ def capture_incoming(agency_id: int, data: bytes, filename: str, meta: dict[str,
     rendition = None
     if captured.pdf is not None and captured.pdf_sha256 != captured.sha256:
         rendition = store_bytes(captured.pdf, "application/pdf").obj
-    doc = Document(id=_next_document_id(), agency_id=agency_id, direction=Direction.INCOMING,
+    doc_id = _next_document_id()
+    if doc_id is None and (db.session.new or db.session.dirty or db.session.deleted):
+        db.session.flush()  # what the caller left pending is indexed as usual (see below)
+    doc = Document(id=doc_id, agency_id=agency_id, direction=Direction.INCOMING,
                    state=InState.RECEIVED, received_at=received_at or utcnow(),
                    created_by_id=getattr(actor, "id", None), files=[], **values, **(extra or {}))
     db.session.add(doc)
@@ -91,7 +129,10 @@ def capture_incoming(agency_id: int, data: bytes, filename: str, meta: dict[str,
                  name=captured.pdf_filename or f"{captured.filename}.pdf",
                  content_type="application/pdf", actor=actor)
     if doc.id is None:
-        db.session.flush()  # the document and its files: the rows below need its id
+        # The document and its files: the rows below need its id. Not indexed by this flush:
+        # its text is not in yet, and the flush that adds it indexes the document whole (once,
+        # instead of once without the text and again with it).
+        _flush_unindexed()
     db.session.add(DocumentText(document_id=doc.id, content=captured.extract.text,
                                 needs_ocr=captured.needs_ocr))
     add_event(doc, "received", actor, to_state=InState.RECEIVED,
