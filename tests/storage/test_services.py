@@ -236,3 +236,25 @@ def test_two_transactions_saving_the_same_bytes_share_one_row(app: Flask) -> Non
     assert "error" not in result, result
     assert result["id"] == mine.id
     assert count_rows() == 1
+
+
+def test_bytes_written_ahead_are_recorded_in_one_statement(app: Flask) -> None:
+    """The exchange's prefetch worker writes the bytes before the poller records them: their
+    row is inserted at once, without looking for it first."""
+    from sqlalchemy import event
+
+    get_store().put(io.BytesIO(b"written ahead"))
+    db.session.connection()  # the transaction begun: only the store's statements are counted
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        saved = store_stream(io.BytesIO(b"written ahead"), content_type="text/plain")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert saved.created is True
+    assert len(statements) == 1 and statements[0].lstrip().upper().startswith("INSERT")
