@@ -20,6 +20,7 @@ import io
 import json
 import logging
 import os
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
@@ -101,6 +102,12 @@ class _ParallelSync:
 
 
 _SYNC = _ParallelSync()
+
+#: an object's mode from its rename into place until its directory is synced, then after: a put
+#: of known bytes syncs the directory only when the put that wrote them has not (in flight, or
+#: crashed in between). Readable by all in both states, never writable; the owner's execute bit
+#: (meaningless for data) is the mark of a put in flight.
+_IN_FLIGHT, _DONE = 0o544, 0o444
 
 
 def _held_bytes(stream: IO[bytes], size: int | None) -> memoryview | None:
@@ -267,13 +274,15 @@ class FilesystemStore:
                 side_name = self._temp_file(self._meta_bytes({
                     "content_type": content_type, "metadata": meta,
                     "created_at": utcnow().isoformat()}), 0o644, sync_with=fh.fileno())
-            os.chmod(tmp_name, 0o444)
+            os.chmod(tmp_name, _IN_FLIGHT)
             created = self._makedirs(path.parent)
             # Sidecar first: whoever sees the data file also finds its metadata.
             os.replace(side_name, self._sidecar(path))
             os.replace(tmp_name, path)
             # One directory fsync covers both renames.
             self._sync_dirs(path.parent, created)
+            with contextlib.suppress(OSError):  # unmarked, a later put only syncs again
+                os.chmod(path, _DONE)  # the renames are durable: later puts need not sync
         except OSError as exc:
             self._discard(tmp_name, side_name)
             raise _unavailable(exc, "put") from exc
@@ -288,10 +297,14 @@ class FilesystemStore:
         # Refresh the age so gc cannot collect an orphan this put just revived.
         with contextlib.suppress(PermissionError):
             os.utime(path)
-        if self._fsync:
-            # A concurrent put of the same bytes may have renamed them into place without having
-            # synced the directory yet: the caller is about to commit a row pointing here.
+        if self._fsync and stat.S_IMODE(os.stat(path).st_mode) != _DONE:
+            # A concurrent put of the same bytes renamed them into place and has not synced the
+            # directory yet (or crashed before it could): the caller is about to commit a row
+            # pointing here. Synced now, and marked done. (A completed put's object is marked:
+            # syncing the directory again would cost a device flush for nothing.)
             _fsync_dir(path.parent)
+            with contextlib.suppress(PermissionError):
+                os.chmod(path, _DONE)
         meta = self._read_meta(path)
         if not meta:
             # A crash between the two renames of an earlier put (no directory fsync yet) may

@@ -104,14 +104,49 @@ def test_put_into_an_existing_directory_takes_three_fsyncs_in_two_rounds(store, 
     assert rec.count("mkdir") == 0
 
 
-def test_deduplicated_put_writes_nothing_but_syncs_the_directory(store, monkeypatch) -> None:
+def test_deduplicated_put_writes_and_syncs_nothing_once_the_first_put_completed(store,
+                                                                                monkeypatch):
     first = store.put(io.BytesIO(b"same bytes"), content_type="text/plain")
+    assert os.stat(store.root / first.key).st_mode & 0o777 == 0o444
     rec = Recorder(monkeypatch, store.root)
     again = store.put(io.BytesIO(b"same bytes"), content_type="application/pdf")
     assert again.created is False and again.key == first.key
     assert again.content_type == "text/plain"  # the stored one
-    # A concurrent put of the same bytes may not have synced its rename yet.
+    assert rec.ops == []
+
+
+def test_deduplicated_put_syncs_the_directory_of_a_put_still_in_flight(store, monkeypatch):
+    """The bytes were renamed into place by a put that has not synced the directory yet (or
+    crashed before it could): the caller is about to commit a row pointing at them, so this put
+    syncs the directory, and marks the object done."""
+    first = store.put(io.BytesIO(b"same bytes"), content_type="text/plain")
+    path = store.root / first.key
+    os.chmod(path, 0o544)  # as the first put leaves it between its rename and its sync
+    rec = Recorder(monkeypatch, store.root)
+    store.put(io.BytesIO(b"same bytes"))
     assert rec.ops == [("fsync", os.path.dirname(first.key))]
+    assert os.stat(path).st_mode & 0o777 == 0o444
+    rec.ops.clear()
+    store.put(io.BytesIO(b"same bytes"))
+    assert rec.ops == []
+
+
+def test_an_object_is_marked_done_only_after_its_directory_is_synced(store, monkeypatch):
+    modes: list[tuple[str, int]] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        real_fsync(fd)
+        for p in store.root.glob("sha256/*/*/*"):
+            if not p.name.endswith(".json"):
+                modes.append((os.readlink(f"/proc/self/fd/{fd}"), p.stat().st_mode & 0o777))
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    res = store.put(io.BytesIO(b"marked bytes"))
+    leaf = str(store.root / os.path.dirname(res.key))
+    # Until (and while) the object's directory is synced it carries the in-flight mark.
+    assert [m for target, m in modes if target == leaf] == [0o544]
+    assert os.stat(store.root / res.key).st_mode & 0o777 == 0o444
 
 
 def test_known_bytes_in_memory_are_not_copied_to_a_temp_file(store, monkeypatch) -> None:
