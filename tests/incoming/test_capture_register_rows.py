@@ -178,3 +178,22 @@ def test_a_capture_done_ahead_is_used_only_for_the_same_bytes_and_name(app, fact
     renamed = cap(o["agency"].id, data, "khac.pdf", {}, captured=ahead)
     assert calls == ["qd.pdf", "khac.pdf"]
     assert other.captured.sha256 != ahead.sha256 and renamed.document.files[0].name == "khac.pdf"
+
+
+def test_ids_taken_up_front_are_the_ones_the_database_gives(app, factories, db):
+    """The document's id is taken before its INSERT (one flush for all its rows): the next one,
+    also after a document of the caller's still pending in the session."""
+    from edoc.db import utcnow
+
+    o = office(factories)
+    first = _capture(o, pdf_bytes()).document
+    db.session.commit()
+    pending = Document(agency_id=o["agency"].id, direction="incoming", state="received",
+                       type_key="cong_van", subject="Chờ", received_at=utcnow(), files=[])
+    db.session.add(pending)
+    second = _capture(o, pdf_bytes() + b"\n").document
+    db.session.commit()
+    # (PostgreSQL's sequence hands the pending document its id at the flush, after the second)
+    assert {pending.id, second.id} == {first.id + 1, first.id + 2}
+    if db.session.get_bind().dialect.name == "sqlite":
+        assert pending.id == first.id + 1

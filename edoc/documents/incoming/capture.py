@@ -53,12 +53,21 @@ def _fill_from_suggestion(values: dict[str, Any], captured: CapturedFile) -> dic
 
 
 def _next_document_id() -> int | None:
-    """On PostgreSQL, the new document's id taken from its sequence up front, so the document,
-    its files, text, event and jobs go in with one flush (one INSERT per table, and hooks that
-    run per flush, such as the search index, run once). Elsewhere None: the INSERT gives it."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return None
-    return db.session.connection().execute(_NEXT_ID).scalar()
+    """The new document's id taken up front, so that the document, its files, text, event and
+    jobs go in with one flush (one INSERT per table, and hooks that run per flush, such as the
+    search index, run once, with the text). PostgreSQL: from its sequence. SQLite: the id its
+    INSERT would give (the largest + 1): this transaction holds SQLite's only write lock (the
+    app begins every transaction IMMEDIATE, and the stored object's INSERT has just run), so no
+    other connection can take it before the flush. Elsewhere None: the INSERT gives it."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return db.session.connection().execute(_NEXT_ID).scalar()
+    if dialect == "sqlite":
+        if db.session.new or db.session.dirty or db.session.deleted:
+            # A pending document of the caller's would take the same id at the flush.
+            db.session.flush()
+        return db.session.connection().execute(_NEXT_ROWID).scalar()
+    return None
 
 
 def _capture_of(captured: CapturedFile | None, data: bytes, filename: str) -> bool:
@@ -68,28 +77,8 @@ def _capture_of(captured: CapturedFile | None, data: bytes, filename: str) -> bo
     return same and captured.filename == safe_filename(filename)
 
 
-#: the search indexer's switch in ``session.info`` (``edoc.search.indexer``)
-_INDEXING = "edoc.search"
-
-
-def _flush_unindexed() -> None:
-    """Flush without indexing what the flush inserts (the next flush, adding the document's
-    text, indexes it)."""
-    session = db.session()
-    before = session.info.get(_INDEXING, _MISSING)
-    session.info[_INDEXING] = False
-    try:
-        session.flush()
-    finally:
-        if before is _MISSING:
-            session.info.pop(_INDEXING, None)
-        else:
-            session.info[_INDEXING] = before
-
-
-_MISSING = object()
-
 _NEXT_ID = select(func.nextval(func.pg_get_serial_sequence(Document.__tablename__, "id")))
+_NEXT_ROWID = select(func.coalesce(func.max(Document.id), 0) + 1)
 
 
 def capture_incoming(agency_id: int, data: bytes, filename: str, meta: dict[str, Any], *,
@@ -115,10 +104,7 @@ def capture_incoming(agency_id: int, data: bytes, filename: str, meta: dict[str,
     rendition = None
     if captured.pdf is not None and captured.pdf_sha256 != captured.sha256:
         rendition = store_bytes(captured.pdf, "application/pdf").obj
-    doc_id = _next_document_id()
-    if doc_id is None and (db.session.new or db.session.dirty or db.session.deleted):
-        db.session.flush()  # what the caller left pending is indexed as usual (see below)
-    doc = Document(id=doc_id, agency_id=agency_id, direction=Direction.INCOMING,
+    doc = Document(id=_next_document_id(), agency_id=agency_id, direction=Direction.INCOMING,
                    state=InState.RECEIVED, received_at=received_at or utcnow(),
                    created_by_id=getattr(actor, "id", None), files=[], **values, **(extra or {}))
     db.session.add(doc)
@@ -129,10 +115,7 @@ def capture_incoming(agency_id: int, data: bytes, filename: str, meta: dict[str,
                  name=captured.pdf_filename or f"{captured.filename}.pdf",
                  content_type="application/pdf", actor=actor)
     if doc.id is None:
-        # The document and its files: the rows below need its id. Not indexed by this flush:
-        # its text is not in yet, and the flush that adds it indexes the document whole (once,
-        # instead of once without the text and again with it).
-        _flush_unindexed()
+        db.session.flush()  # the document and its files: the rows below need its id
     db.session.add(DocumentText(document_id=doc.id, content=captured.extract.text,
                                 needs_ocr=captured.needs_ocr))
     add_event(doc, "received", actor, to_state=InState.RECEIVED,
