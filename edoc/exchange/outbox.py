@@ -58,9 +58,11 @@ def read_raw(row: ExchangeMessage) -> bytes:
 def queue(agency: Agency, data: bytes | None, *, kind: str, action: str, receiver: str,
           edxml_document_id: str, document_id: int | None = None,
           delivery_id: int | None = None, dedupe_key: str | None = None,
-          info: dict[str, Any] | None = None) -> ExchangeMessage:
+          info: dict[str, Any] | None = None, flush: bool = True) -> ExchangeMessage:
     """Put a message in the outbox (flushes, never sends). A message with the same
     ``dedupe_key`` already queued for the agency is returned instead of a second one.
+    ``flush=False``: the row goes in with the caller's next flush (which must come before the
+    commit: the caller does not need its id now).
 
     ``data`` None: a status message, built from ``info["status"]`` and stored when it is
     first sent (everything it needs is in the row, so the outbox stays transactional, and the
@@ -78,7 +80,8 @@ def queue(agency: Agency, data: bytes | None, *, kind: str, action: str, receive
         next_attempt_at=utcnow(), attempts=0, info=dict(info or {}))
     row.stored = stored
     db.session.add(row)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     audit.record("exchange.queued", obj=row, agency_id=agency.id,
                  details={"kind": kind, "action": action, "to": receiver,
                           "edxml_document_id": edxml_document_id,

@@ -108,7 +108,8 @@ def receive_document(agency: Agency, msg: EdocMessage, row: ExchangeMessage, *,
             attach_file(doc, att.data, kind=FileKind.APPENDIX, name=att.name[:255],
                         content_type=_safe_type(att))
     row.document_id = doc.id
-    queue_status(agency, _ref(msg), "01", document_id=doc.id)
+    # Not flushed here: it goes in with the flush that ends applying the message.
+    queue_status(agency, _ref(msg), "01", document_id=doc.id, flush=False)
     return doc
 
 

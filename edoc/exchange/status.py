@@ -99,9 +99,9 @@ def build_queued(row: ExchangeMessage) -> bytes:
 def queue_status(agency: Agency, ref: ResponseFor, code: str, description: str = "", *,
                  receiver: str | None = None, document_id: int | None = None,
                  delivery_id: int | None = None, actor: Any = None,
-                 dedupe_key: str | None = None) -> ExchangeMessage:
+                 dedupe_key: str | None = None, flush: bool = True) -> ExchangeMessage:
     """Put a status message in the outbox (sent after this transaction). It is checked now
-    (XSD) and stored as a file when first sent."""
+    (XSD) and stored as a file when first sent. ``flush``: as for :func:`outbox.queue`."""
     info = DEFAULT_STATUS_CODES.get(code)
     text = (description or "").strip() or (info.vi if info else "")
     data = {"code": code, "description": text[:2000], "timestamp": utcnow().isoformat(),
@@ -110,7 +110,8 @@ def queue_status(agency: Agency, ref: ResponseFor, code: str, description: str =
     return outbox.queue(agency, None, kind="status", action=code,
                         receiver=receiver or ref.organ_id, edxml_document_id=ref.document_id,
                         document_id=document_id, delivery_id=delivery_id, dedupe_key=dedupe_key,
-                        info={"description": text[:500], "code": ref.code, "status": data})
+                        info={"description": text[:500], "code": ref.code, "status": data},
+                        flush=flush)
 
 
 def send_status_for(doc: Document, code: str, note: str = "", actor: Any = None
