@@ -605,6 +605,7 @@ def bench_postgres(docs: int, queries: int, keep: bool, reuse_db: bool = False) 
 
 
 def main() -> None:
+    global SLOWEST, PG_DB
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sqlite-docs", type=int, default=100_000)
     parser.add_argument("--pg-docs", type=int, default=1_000_000)
@@ -613,13 +614,16 @@ def main() -> None:
     parser.add_argument("--sqlite-file", help="load the SQLite data set into this file and keep "
                         "it; a later run with the same file queries it without loading")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument("--pg-db", default=PG_DB,
+                        help=f"PostgreSQL database name (default {PG_DB}; a smaller data set "
+                        "in a database of its own leaves the million-document one alone)")
     parser.add_argument("--reuse", action="store_true",
                         help="query the PostgreSQL database a --keep run left (same --pg-docs)")
     parser.add_argument("--slowest", type=int, default=0,
                         help="list the N slowest queries (by CPU time)")
     args = parser.parse_args()
-    global SLOWEST
     SLOWEST = args.slowest
+    PG_DB = args.pg_db
     print("## Search benchmark (p50/p95 of one search() call, first page of 20 with snippets)")
     if args.only in (None, "sqlite"):
         bench_sqlite(args.sqlite_docs, args.queries, args.sqlite_file)

@@ -20,6 +20,7 @@ that narrow it bring older matches in.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +28,7 @@ from typing import Any
 
 from flask import current_app
 from markupsafe import Markup
-from sqlalchemy import or_, select
+from sqlalchemy import and_, bindparam, or_, select
 
 from edoc.search import highlight as hl
 from edoc.search.access import entry_visible_clause
@@ -205,12 +206,13 @@ def search(user: Any, q: str | None = "", *, scope: str = "all",
             # A numbered notation is answered by the keys alone (its own, and those cited in
             # titles and texts); a bare symbol may also be a hyphenated word (COVID-19).
             tq = TextQuery(words=parsed.words)
-            matches = backend.matches(session, tq, conds, cap, hints=hints)
+            matches, relevance = backend.ranked_matches(session, tq, conds, cap, window,
+                                                        hints=hints)
             add([i for i, head in matches if not head], TIER_TEXT)
             add([i for i, head in matches if head], TIER_HEAD)
             if len(matches) >= cap:
                 complete = False
-            for i, rel in backend.relevance(session, tq, [i for i, _ in matches[:window]]).items():
+            for i, rel in relevance.items():
                 ranked[i][1] = rel
 
     order = sorted(ranked.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0]), reverse=True)
@@ -263,12 +265,13 @@ def _score(tier: int, rel: float) -> float:
 
 def _hits(session: Any, page_ids: list[tuple[int, list]],
           parsed: ParsedQuery) -> list[SearchHit]:
-    ids = [i for i, _ in page_ids]
-    cols = [SearchEntry.id, SearchEntry.kind, SearchEntry.object_id, SearchEntry.direction,
-            SearchEntry.title, SearchEntry.number_notation, SearchEntry.date, SearchEntry.state,
-            SearchEntry.type_key, SearchEntry.urgency, SearchEntry.confidentiality]
-    rows = {r.id: r for r in session.execute(select(*cols).where(SearchEntry.id.in_(ids)))}
-    texts = _texts(session, [rows[i] for i in ids if i in rows])
+    rows = {r.id: r for r in session.execute(_page_stmt(),
+                                             {"page_ids": [i for i, _ in page_ids]})}
+    texts = {(DOCUMENT, r.object_id): (r.content or r.notes or "", r.issuing_agency or "")
+             for r in rows.values() if r.kind == DOCUMENT}
+    records = [r.object_id for r in rows.values() if r.kind == RECORD]
+    if records:
+        texts.update(_record_texts(session, records))
     out = []
     for entry_id, (tier, rel) in page_ids:
         e = rows.get(entry_id)
@@ -286,27 +289,34 @@ def _hits(session: Any, page_ids: list[tuple[int, list]],
     return out
 
 
-def _texts(session: Any, entries: Sequence[Any]) -> Mapping[tuple[str, int], tuple]:
-    """(body, metadata text) of the page's objects, as written (for the snippets)."""
+@functools.cache
+def _page_stmt() -> Any:
+    """The page's entries with, for documents, the texts of their snippets (body as written:
+    the extracted text, else the notes; metadata: the issuing agency), in one statement.
+    Built once (parameter ``page_ids``)."""
+    from edoc.documents.models import Document, DocumentText
+
+    return (select(SearchEntry.id, SearchEntry.kind, SearchEntry.object_id,
+                   SearchEntry.direction, SearchEntry.title, SearchEntry.number_notation,
+                   SearchEntry.date, SearchEntry.state, SearchEntry.type_key,
+                   SearchEntry.urgency, SearchEntry.confidentiality, Document.issuing_agency,
+                   Document.notes, DocumentText.content)
+            .select_from(SearchEntry)
+            .outerjoin(Document, and_(SearchEntry.kind == DOCUMENT,
+                                      Document.id == SearchEntry.object_id))
+            .outerjoin(DocumentText, DocumentText.document_id == Document.id)
+            .where(SearchEntry.id.in_(bindparam("page_ids", expanding=True))))
+
+
+def _record_texts(session: Any, rec_ids: Sequence[int]) -> Mapping[tuple[str, int], tuple]:
+    """(description, metadata text) of records, for the snippets."""
+    from edoc.search.indexer import record_model
+
+    Record = record_model()
+    stmt = select(Record.id, Record.description, Record.code, Record.heading,
+                  Record.keywords).where(Record.id.in_(rec_ids))
     out: dict[tuple[str, int], tuple[str, str]] = {}
-    doc_ids = [e.object_id for e in entries if e.kind == DOCUMENT]
-    if doc_ids:
-        from edoc.documents.models import Document, DocumentText
-
-        stmt = (select(Document.id, Document.issuing_agency, Document.notes, DocumentText.content)
-                .outerjoin(DocumentText, DocumentText.document_id == Document.id)
-                .where(Document.id.in_(doc_ids)))
-        for doc_id, agency, notes, content in session.execute(stmt):
-            body = content or notes or ""
-            out[(DOCUMENT, doc_id)] = (body, agency or "")
-    rec_ids = [e.object_id for e in entries if e.kind == RECORD]
-    if rec_ids:
-        from edoc.search.indexer import record_model
-
-        Record = record_model()
-        stmt = select(Record.id, Record.description, Record.code, Record.heading,
-                      Record.keywords).where(Record.id.in_(rec_ids))
-        for rec_id, description, code, heading, keywords in session.execute(stmt):
-            meta = " · ".join(t for t in (code, heading, ", ".join(keywords or [])) if t)
-            out[(RECORD, rec_id)] = (description or "", meta)
+    for rec_id, description, code, heading, keywords in session.execute(stmt):
+        meta = " · ".join(t for t in (code, heading, ", ".join(keywords or [])) if t)
+        out[(RECORD, rec_id)] = (description or "", meta)
     return out

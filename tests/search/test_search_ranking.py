@@ -81,3 +81,35 @@ def test_pagination(office):
     seen = ids(page1) + ids(search(office["clerk"], "giay moi", per_page=3, page=2)) + ids(page3)
     assert sorted(seen) == sorted(d.id for d in made)
     assert search(office["clerk"], "giay moi", per_page=3, page=9).items == []
+
+
+def test_ranked_matches_agree_with_matches_and_relevance(office, monkeypatch):
+    """A backend may rank while it finds (PostgreSQL: in the walk's own statements, over
+    several id ranges): the matches and the relevance of the newest ``window`` are those of
+    ``matches`` and ``relevance`` asked one after the other."""
+    from edoc.extensions import db
+    from edoc.search.backends import TextQuery, backend_for
+    from edoc.search.backends import postgres as pg_backend
+    from edoc.search.query import SearchFilters, _conditions
+
+    agency = office["agency"]
+    for i in range(30):  # every third matches; words repeated unevenly for distinct scores
+        subject = (f"Báo cáo thi đua {'thi đua ' * (i % 4)}số {i}" if i % 3 == 0
+                   else f"Thông báo lịch họp số {i}")
+        make_doc(agency, subject=subject, content="Khen thưởng. " * (i % 5), commit=False)
+    db.session.commit()
+    # Walk ranges of a few entries: the ten matches are found over several statements, the
+    # ranked window ending inside one of them.
+    monkeypatch.setattr(pg_backend, "SCAN_FIRST", 1)
+    session = db.session
+    backend = backend_for(session.get_bind())
+    tq = TextQuery(words=("thi", "dua"))
+    for user in (office["clerk"], office["officer"]):
+        conds, hints = _conditions(user, "all", SearchFilters())
+        for cap, window in ((4, 3), (6, 5), (50, 7), (50, 0)):
+            found, rel = backend.ranked_matches(session, tq, conds, cap, window, hints=hints)
+            assert found == backend.matches(session, tq, conds, cap, hints=hints)
+            assert len(found) == min(cap, 10)
+            assert [i for i, _ in found] == sorted((i for i, _ in found), reverse=True)
+            assert rel == backend.relevance(session, tq, [i for i, _ in found[:window]])
+            assert len(rel) == min(window, len(found))

@@ -157,6 +157,14 @@ class Backend:
         """bm25 / ts_rank_cd of these matching entries (higher is better)."""
         raise NotImplementedError
 
+    def ranked_matches(self, session: Any, tq: TextQuery, conditions: Sequence[Any], cap: int,
+                       window: int, *, hints: Hints = NO_HINTS
+                       ) -> tuple[list[tuple[int, bool]], dict[int, float]]:
+        """:meth:`matches`, and the :meth:`relevance` of the first (newest) ``window`` of
+        them. A backend may answer both in fewer statements."""
+        found = self.matches(session, tq, conditions, cap, hints=hints)
+        return found, self.relevance(session, tq, [i for i, _ in found[:window]])
+
     def matching_objects(self, tq: TextQuery, conditions: Sequence[Any], *,
                          head_only: bool = False) -> Any:
         """SELECT of the ``object_id`` of every entry matching ``tq`` (in the title and
@@ -168,14 +176,22 @@ class Backend:
         """The entry ids (lowest, highest) that can hold the agency's entries dated within the
         date filter, from search_spans (which only ever widen, so nothing is left out); None
         without a date filter, (0, -1) when no entry can match."""
+        stmt = self.date_span_select(hints)
+        if stmt is None:
+            return None
+        lo, hi = session.execute(stmt).one()
+        return (0, -1) if lo is None else (lo, hi)
+
+    def date_span_select(self, hints: Hints) -> Any:
+        """SELECT of one row (lo, hi) for :meth:`date_span` (NULLs when no entry can match),
+        or None without a date filter."""
         if not (hints.date_from or hints.date_to) or hints.agency_id is None:
             return None
-        lo, hi = session.execute(
-            select(func.min(SearchSpan.min_id), func.max(SearchSpan.max_id)).where(
-                SearchSpan.agency_id == hints.agency_id,
-                SearchSpan.month >= (hints.date_from or date.min).replace(day=1),
-                SearchSpan.month <= (hints.date_to or date.max))).one()
-        return (0, -1) if lo is None else (lo, hi)
+        return select(func.min(SearchSpan.min_id).label("lo"),
+                      func.max(SearchSpan.max_id).label("hi")).where(
+            SearchSpan.agency_id == hints.agency_id,
+            SearchSpan.month >= (hints.date_from or date.min).replace(day=1),
+            SearchSpan.month <= (hints.date_to or date.max))
 
     def newest(self, session: Any, conditions: Sequence[Any], cap: int, *,
                hints: Hints = NO_HINTS) -> list[int]:

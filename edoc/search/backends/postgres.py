@@ -6,9 +6,10 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Text, bindparam, func, literal_column, select, text
+from sqlalchemy import Date, Text, bindparam, case, func, literal_column, select, text, true
 from sqlalchemy.dialects import postgresql
 
 from edoc.search.backends.base import (
@@ -105,22 +106,33 @@ class PostgresBackend(Backend):
 
     def matches(self, session: Any, tq: TextQuery, conditions: Sequence[Any], cap: int, *,
                 hints: Hints = NO_HINTS) -> list[tuple[int, bool]]:
+        return self.ranked_matches(session, tq, conditions, cap, 0, hints=hints)[0]
+
+    def ranked_matches(self, session: Any, tq: TextQuery, conditions: Sequence[Any], cap: int,
+                       window: int, *, hints: Hints = NO_HINTS
+                       ) -> tuple[list[tuple[int, bool]], dict[int, float]]:
+        # The relevance of the newest ``window`` matches comes with the walk that finds them
+        # (ts_rank_cd of the rows at hand, numbered newest first), not from a second query
+        # that looks the same rows up again.
         q = self.tsquery(tq)
         is_head = SearchEntry.tsv.op("@@")(self.tsquery(tq, head_only=True))
-        rows = self._newest_first(session, lambda lo, hi, limit: select(SearchEntry.id, is_head)
-                                  .where(SearchEntry.tsv.op("@@")(q), SearchEntry.id >= lo,
-                                         SearchEntry.id < hi, *conditions)
-                                  .order_by(SearchEntry.id.desc()).limit(limit), cap, hints,
+        walk = (select(SearchEntry.id, is_head.label("head"), SearchEntry.tsv)
+                .where(SearchEntry.tsv.op("@@")(q), *_id_range(), *conditions)
+                .order_by(SearchEntry.id.desc()).limit(bindparam("walk_limit")).subquery("walk"))
+        first = func.row_number().over(order_by=walk.c.id.desc()) <= bindparam("walk_ranked")
+        stmt = select(walk.c.id, walk.c.head,
+                      case((first, func.ts_rank_cd(self._weights, walk.c.tsv, q))))
+        rows = self._newest_first(session, stmt, cap, hints, window=window,
                                   postings=self._postings(session, tq.words))
-        return [(i, bool(h)) for i, h in rows]
+        return ([(i, bool(h)) for i, h, _ in rows],
+                {i: float(r) for i, _, r in rows if r is not None})
 
     def newest(self, session: Any, conditions: Sequence[Any], cap: int, *,
                hints: Hints = NO_HINTS) -> list[int]:
         # Filters alone (an old date range, a rare type) meet the same problem as words.
-        rows = self._newest_first(session, lambda lo, hi, limit: select(SearchEntry.id).where(
-            SearchEntry.id >= lo, SearchEntry.id < hi, *conditions)
-            .order_by(SearchEntry.id.desc()).limit(limit), cap, hints)
-        return [r[0] for r in rows]
+        stmt = (select(SearchEntry.id).where(*_id_range(), *conditions)
+                .order_by(SearchEntry.id.desc()).limit(bindparam("walk_limit")))
+        return [r[0] for r in self._newest_first(session, stmt, cap, hints)]
 
     def _postings(self, session: Any, words: Sequence[str]) -> float:
         """Estimated GIN postings read for ``words`` (AND), from the statistics PostgreSQL
@@ -149,10 +161,11 @@ class PostgresBackend(Backend):
         rarest = counts[0]
         return rarest + sum(min(c, rarest * GIN_SKIP) for c in counts[1:])
 
-    def _newest_first(self, session: Any, build: Any, cap: int, hints: Hints, *,
-                      postings: float | None = None) -> list[tuple]:
-        """Run ``build(lo, hi, limit)`` over id ranges from the newest entries back until
-        ``cap`` rows are found.
+    def _newest_first(self, session: Any, stmt: Any, cap: int, hints: Hints, *,
+                      window: int = 0, postings: float | None = None) -> list[tuple]:
+        """Run ``stmt`` over id ranges from the newest entries back until ``cap`` rows are
+        found (parameters ``walk_lo``, ``walk_hi``: the range; ``walk_limit``: the rows still
+        wanted; ``walk_ranked``: of the first ``window`` rows found, those still to rank).
 
         Two plans answer "the newest matches": walking the entries newest first and testing
         each (cost: entries walked, about cap / match rate), or a GIN bitmap of every match,
@@ -167,24 +180,25 @@ class PostgresBackend(Backend):
         """
         # psycopg prepares a statement run five times, and PostgreSQL may then use a generic
         # plan that knows neither the words nor the range; plan each run for its parameters.
-        # Local settings end with the transaction; bitmap scans are turned back on below.
-        # Walking = an index that yields ids in order: no bitmap, no sort (the planner would
-        # otherwise happily read a whole date range through its index and sort it).
-        # And no JIT: these plans' estimated costs (inflated by a disabled sort) would buy
-        # a compilation that costs more than the query.
-        session.execute(text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
-                             "set_config('jit', 'off', true), "
-                             "set_config('enable_bitmapscan', 'off', true), "
-                             "set_config('enable_sort', 'off', true)"))
+        # Local settings end with the transaction. Walking = an index that yields ids in
+        # order: no bitmap, no sort (the planner would otherwise happily read a whole date
+        # range through its index and sort it). And no JIT: these plans' estimated costs
+        # (inflated by a disabled sort) would buy a compilation that costs more than the query.
+        # Round trips: the settings come with the id bounds, and every walk turns bitmaps and
+        # sorts back on as it runs (after it was planned; see _restoring), so that a search
+        # is one statement for the bounds plus one per id range.
+        dated = bool(hints.date_from or hints.date_to) and hints.agency_id is not None
+        span = {"span_agency": hints.agency_id,
+                "span_from": (hints.date_from or date.min).replace(day=1),
+                "span_to": hints.date_to or date.max} if dated else {}
+        lo_id, hi_id = session.execute(_start_stmt(dated), span).one()[-2:]
+        stmt = _restoring(stmt)
         bitmaps = False
         out: list[tuple] = []
         try:
-            # A date filter: the id range of its months (search_spans).
-            bounds = self.date_span(session, hints) or session.execute(
-                select(func.min(SearchEntry.id), func.max(SearchEntry.id))).one()
-            if bounds[0] is None or bounds[0] > bounds[1]:
+            if lo_id is None or lo_id > hi_id:
                 return out
-            low, hi = bounds[0], bounds[1] + 1
+            low, hi = lo_id, hi_id + 1
             walked, width, walking = 0, SCAN_FIRST * cap, True
             while hi > low and len(out) < cap:
                 need = cap - len(out)
@@ -199,18 +213,18 @@ class PostgresBackend(Backend):
                     walking = cost <= SCAN_BUDGET and (
                         postings is None or cost <= postings * GIN_POSTING + need * HEAP_VISIT)
                 lo = max(low, hi - width)
-                if bitmaps == walking:
-                    bitmaps = not walking
-                    session.execute(text("SELECT set_config('enable_bitmapscan', :v, true), "
-                                         "set_config('enable_sort', :v, true)"),
-                                    {"v": "on" if bitmaps else "off"})
-                out.extend(tuple(r) for r in session.execute(build(lo, hi, need)))
+                if walking and bitmaps:
+                    session.execute(_SETTINGS[True])
+                bitmaps = True  # (as the statement leaves them)
+                out.extend(tuple(r[2:]) for r in session.execute(stmt, {
+                    "walk_lo": lo, "walk_hi": hi, "walk_limit": need,
+                    "walk_ranked": max(window - len(out), 0)}) if r[2] is not None)
                 walked += hi - lo
                 hi = lo
         finally:
             if not bitmaps:
-                session.execute(text("SELECT set_config('enable_bitmapscan', 'on', true), "
-                                     "set_config('enable_sort', 'on', true)"))
+                session.execute(_SETTINGS[False])
+        # (the rows of one statement come in the order of its walk: newest first)
         return out
 
     def matching_objects(self, tq: TextQuery, conditions: Sequence[Any], *,
@@ -224,6 +238,52 @@ class PostgresBackend(Backend):
         rel = func.ts_rank_cd(self._weights, SearchEntry.tsv, self.tsquery(tq))
         rows = session.execute(select(SearchEntry.id, rel).where(SearchEntry.id.in_(list(ids))))
         return {i: float(r) for i, r in rows}
+
+
+def _settings(*, walk: bool, first: bool = False) -> list[Any]:
+    """set_config() calls, as columns: the planner settings of a walk, or the defaults back."""
+    value = "off" if walk else "on"
+    calls = [("enable_bitmapscan", value), ("enable_sort", value)]
+    if first:
+        calls = [("plan_cache_mode", "force_custom_plan"), ("jit", "off"), *calls]
+    return [func.set_config(name, v, True).label(f"set_{name}") for name, v in calls]
+
+
+@functools.cache
+def _start_stmt(dated: bool) -> Any:
+    """The walk's planner settings, and the entry ids (lo, hi) a search can find: those of
+    the date filter's months (search_spans; parameters ``span_agency``, ``span_from``,
+    ``span_to``) or else of the whole index. Built once."""
+    if dated:
+        span = select(func.min(SearchSpan.min_id).label("lo"),
+                      func.max(SearchSpan.max_id).label("hi")).where(
+            SearchSpan.agency_id == bindparam("span_agency"),
+            SearchSpan.month >= bindparam("span_from", type_=Date),
+            SearchSpan.month <= bindparam("span_to", type_=Date))
+    else:
+        span = select(func.min(SearchEntry.id).label("lo"),
+                      func.max(SearchEntry.id).label("hi"))
+    span = span.subquery("span")
+    return select(*_settings(walk=True, first=True), span.c.lo, span.c.hi)
+
+
+#: the walk's settings (True) or the defaults (False), as a statement of their own
+_SETTINGS = {walk: select(*_settings(walk=walk)) for walk in (True, False)}
+
+
+def _id_range() -> list[Any]:
+    """Entry ids in [walk_lo, walk_hi)."""
+    return [SearchEntry.id >= bindparam("walk_lo"), SearchEntry.id < bindparam("walk_hi")]
+
+
+def _restoring(stmt: Any) -> Any:
+    """``stmt`` (planned with the walk's settings), whose execution sets the defaults back
+    first: a one-row subquery of set_config() calls, joined LATERAL to ``stmt``, is the
+    outer side of the join, hence runs first, and once, whether ``stmt`` finds rows or not
+    (then the one row has NULLs). Its two columns come first in the result."""
+    restore = select(*_settings(walk=False)).subquery("restore")
+    inner = stmt.lateral("found")
+    return select(*restore.c, *inner.c).select_from(restore).outerjoin(inner, true())
 
 
 def tsquery_text(words: Sequence[str], *, head_only: bool = False) -> str:
