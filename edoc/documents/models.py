@@ -39,6 +39,9 @@ class Document(Base):
         CheckConstraint("direction in ('incoming', 'outgoing')", name="direction"),
         Index("ix_documents_agency_direction_state", "agency_id", "direction", "state"),
         Index("ix_documents_agency_direction_created", "agency_id", "direction", "created_at"),
+        # The lists' default order (newest first): read in index order, the first page stops
+        # after 25 rows; without it SQLite sorted every document of the agency (136 ms at 100k).
+        Index("ix_documents_agency_direction_id", "agency_id", "direction", "id"),
         Index("ix_documents_agency_deadline", "agency_id", "deadline"),
         Index("ix_documents_exchange_id", "agency_id", "exchange_document_id"),
         # Outgoing numbers: the counter guarantees them; this index is the database's backstop.
