@@ -103,3 +103,31 @@ def test_issuer_serial_matches_like_pyhanko(pdf_doc, user_key, agency_key, root_
 
     monkeypatch.setattr(speedups, "_original_match", refuse)
     assert speedups.match_issuer_serial(ess, signer) is True
+
+
+def test_name_keys_are_pyhanko_s_own(user_key, agency_key, root_ca):
+    """Remembered per encoding, the name key is the one asn1crypto computes, for names that
+    differ only in case, spacing or string type too (RFC 5280 matching makes them equal)."""
+    from asn1crypto import x509
+
+    import signing  # noqa: F401 - importing the library installs the speedups
+
+    assert x509.Name.hashable.fget is speedups.name_hashable
+    names = []
+    for material in (user_key, agency_key):
+        cert = _asn1(material.certificate)
+        names += [cert.subject, cert.issuer]
+    names.append(_asn1(root_ca.as_issued().certificate).subject)
+    for cn in ("UBND tỉnh Phú Thọ", "ubnd  TỈNH phú thọ", "Lê Văn Hùng"):
+        names.append(x509.Name.build({"common_name": cn, "country_name": "VN"}))
+    for cn in ("UBND tinh Phu Tho", " ubnd TINH  phu tho "):
+        names.append(x509.Name.build({"common_name": cn, "country_name": "VN"},
+                                     use_printable=True))
+    speedups._NAME_KEYS.clear()
+    for _round in range(2):  # computed, then remembered
+        for name in names:
+            reloaded = x509.Name.load(name.dump())
+            assert reloaded.hashable == speedups._original_hashable(reloaded)
+    build = x509.Name.build
+    assert build({"common_name": "A  b"}).hashable == build({"common_name": "a B"}).hashable
+    assert build({"common_name": "A"}).hashable != build({"common_name": "B"}).hashable
