@@ -341,9 +341,17 @@ def bulk_documents(app, agency_id: int, officer_unit: int, n: int) -> None:
                 {"assignment_id": a, "role": "lead", "unit_id": officer_unit}
                 for a in a_ids[chunk:chunk + 5000]])
         db.session.commit()
+        # Statistics, as production has them: PostgreSQL's autovacuum gathers them by itself
+        # (ANALYZE here not to wait for it); on SQLite the jobs worker does
+        # (SQLITE_ANALYZE_MINUTES).
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("ANALYZE"))
             db.session.commit()
+        else:
+            from edoc.database import refresh_statistics
+
+            db.session.commit()
+            refresh_statistics(db.engine)
 
 
 def bench_inbox(url: str, label: str, n: int) -> dict:

@@ -36,6 +36,9 @@ SETTINGS: tuple[Setting, ...] = (
        "in production."),
     _s("DATABASE_URL", str, "", "SQLAlchemy URL. Empty: SQLite file `instance/edoc.sqlite3`. "
        "Production: `postgresql+psycopg://user:pass@host/db`."),
+    _s("SQLITE_ANALYZE_MINUTES", int, 60, "SQLite only: minutes between two refreshes of the "
+       "query planner's statistics by the jobs worker (0: never). Without them SQLite picks "
+       "plans that scan a whole table for the inboxes."),
     _s("STORAGE_BACKEND", str, "filesystem", "Object store: `filesystem` (embedded default), "
        "`minio` (production) or `memory` (tests)."),
     _s("STORAGE_PATH", str, "", "Folder of the filesystem store. Empty: `instance/objects`."),

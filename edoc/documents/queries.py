@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from edoc.documents.models import Assignment, AssignmentParty, Document
 from edoc.documents.visibility import visible_clause
@@ -50,16 +50,19 @@ class Filters:
                    box=args.get("box") or None)
 
 
+# Both as ``id IN (documents of the matching assignments)``: the set is computed once from the
+# party's index (user or unit), where a correlated EXISTS per document let SQLite without
+# statistics probe every party of the unit for every document: 359 s for an officer's "mine"
+# box over 100,000 documents (10,000 assignments to the unit), 18 ms in this form.
 def _involves_unit(unit_id: int):
-    return exists(select(AssignmentParty.id).join(Assignment).where(
-        Assignment.document_id == Document.id, Assignment.active.is_(True),
-        AssignmentParty.unit_id == unit_id))
+    return Document.id.in_(select(Assignment.document_id).join(AssignmentParty).where(
+        Assignment.active.is_(True), AssignmentParty.unit_id == unit_id))
 
 
 def assigned_to_user(user: Any):
     """Active assignments that make ``user`` lead or co-operating (personally or by unit)."""
-    return exists(select(AssignmentParty.id).join(Assignment).where(
-        Assignment.document_id == Document.id, Assignment.active.is_(True),
+    return Document.id.in_(select(Assignment.document_id).join(AssignmentParty).where(
+        Assignment.active.is_(True),
         AssignmentParty.role.in_(("lead", "cooperate")),
         or_(AssignmentParty.user_id == user.id,
             and_(AssignmentParty.unit_id.is_not(None), AssignmentParty.unit_id == user.unit_id))))

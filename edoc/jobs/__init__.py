@@ -5,6 +5,7 @@ import threading
 
 from flask import Flask
 
+from edoc.jobs import maintenance
 from edoc.jobs.service import enqueue, handler, run_one, run_pending
 
 __all__ = ["enqueue", "handler", "init_app", "run_one", "run_pending", "start_background_worker"]
@@ -25,6 +26,7 @@ def start_background_worker(app: Flask, *, interval: float = 1.0):
         while not stop.is_set():
             with app.app_context():
                 try:
+                    maintenance.tick()
                     ran = run_pending(limit=20)
                 except Exception:  # keep the demo worker alive; errors are on the job rows
                     app.logger.exception("background worker")

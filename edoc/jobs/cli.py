@@ -14,9 +14,11 @@ jobs_cli = AppGroup("jobs", help="Background jobs.")
 @click.option("--interval", default=2.0, help="Seconds to sleep when nothing is due.")
 def worker_command(once: bool, interval: float) -> None:
     """Run background jobs (OCR, conversions, exchange, fixity ...) until stopped."""
+    from edoc.jobs import maintenance
     from edoc.jobs.service import run_pending
 
     while True:
+        maintenance.tick()
         ran = run_pending()
         if once:
             click.echo(f"{ran} jobs run")
