@@ -68,9 +68,8 @@ def _prefetch(app: Flask, client, item: ReceivedItem) -> _Fetched:
         parsed: Parsed = parse(data)
     except EnvelopeInvalid as exc:
         return _Fetched(item, data, exc)
-    captured = prefetch.prepare(parsed)
     with app.app_context():
-        prefetch.pre_store(get_store(), data, parsed)
+        captured = prefetch.capture_and_store(get_store(), data, parsed)
     return _Fetched(item, data, parsed, captured)
 
 

@@ -20,7 +20,7 @@ import logging
 import multiprocessing
 import threading
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 from connectors import EnvelopeInvalid
@@ -30,8 +30,8 @@ from connectors.protocol import DEFAULT_PROTOCOL
 from edoc.capture import CapturedFile
 from edoc.exchange.outbox import XML_TYPE
 
-__all__ = ["PROCESS_BATCH", "Parsed", "fetch_parse_store", "pre_store", "prepare",
-           "process_pool", "shutdown_pools"]
+__all__ = ["PROCESS_BATCH", "Parsed", "capture_and_store", "fetch_parse_store", "pre_store",
+           "prepare", "process_pool", "shutdown_pools"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +53,50 @@ def prepare(parsed: Parsed) -> CapturedFile | None:
     return prepare_capture(parsed)
 
 
+def _put(store, data: bytes, content_type: str) -> None:
+    try:
+        store.put(io.BytesIO(data), size=len(data), content_type=content_type)
+    except Exception:
+        logger.debug("exchange: prefetch could not pre-store a message", exc_info=True)
+
+
+def _objects(data: bytes, parsed: Parsed) -> list[tuple[bytes, str]]:
+    return [(data, XML_TYPE), *((att.data, att.content_type or "application/octet-stream")
+                                for att in getattr(parsed, "attachments", ()))]
+
+
+_io_pool: ThreadPoolExecutor | None = None
+_io_lock = threading.Lock()
+
+
+def _io() -> ThreadPoolExecutor:
+    global _io_pool
+    with _io_lock:
+        if _io_pool is None:
+            _io_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="axis-prestore")
+        return _io_pool
+
+
 def pre_store(store, data: bytes, parsed: Parsed) -> None:
     """Put the raw package and the attachments in ``store`` (best effort: the apply stores
     them again anyway, finding them already there)."""
+    for obj, content_type in _objects(data, parsed):
+        _put(store, obj, content_type)
+
+
+def capture_and_store(store, data: bytes, parsed: Parsed) -> CapturedFile | None:
+    """:func:`prepare` while the raw package and the attachments are put in ``store`` (if any)
+    by two threads: the puts mostly wait for the disk (fsync), the capture uses the CPU, so
+    the wait is hidden. Returns once every put is done."""
+    if store is None:
+        return prepare(parsed)
+    puts = [_io().submit(_put, store, obj, content_type)
+            for obj, content_type in _objects(data, parsed)]
     try:
-        store.put(io.BytesIO(data), size=len(data), content_type=XML_TYPE)
-        for att in getattr(parsed, "attachments", ()):
-            store.put(io.BytesIO(att.data), size=len(att.data),
-                      content_type=att.content_type or "application/octet-stream")
-    except Exception:
-        logger.debug("exchange: prefetch could not pre-store a message", exc_info=True)
+        return prepare(parsed)
+    finally:
+        for put in puts:
+            put.result()
 
 
 # --------------------------------------------------------------------------- worker side
@@ -88,10 +122,7 @@ def fetch_parse_store(doc_id: str) -> tuple[bytes, Parsed, CapturedFile | None]:
         parsed: Parsed = parse_message(data, config=DEFAULT_CONFIG)
     except EnvelopeInvalid as exc:
         return data, exc, None
-    captured = prepare(parsed)
-    if _worker["store"] is not None:
-        pre_store(_worker["store"], data, parsed)
-    return data, parsed, captured
+    return data, parsed, capture_and_store(_worker["store"], data, parsed)
 
 
 # --------------------------------------------------------------------------- poller side

@@ -146,3 +146,27 @@ def test_the_worker_captures_the_main_file_and_the_apply_uses_it(ward_fs, sim, s
         assert doc.pages == expected.page_count
         assert db.session.get(DocumentText, doc.id).content == expected.extract.text
         assert [(f.kind, f.sha256) for f in doc.files] == [("original", expected.sha256)]
+
+
+def test_capture_and_store_returns_once_every_object_is_stored(tmp_path):
+    """The capture runs while two threads put the package and the attachment: when it
+    returns, both are stored and synced (marked done), and the capture is the one made in
+    place."""
+    from pathlib import Path
+
+    from connectors.edxml import DEFAULT_CONFIG, parse_message
+    from edoc.capture import capture
+    from edoc.exchange import prefetch
+    from edoc.storage.base import key_for
+    from edoc.storage.filesystem import FilesystemStore
+
+    data = (Path(__file__).parents[1] / "data" / "edxml" / "doc_new.edxml").read_bytes()
+    parsed = parse_message(data, config=DEFAULT_CONFIG)
+    store = FilesystemStore(tmp_path / "objects")
+    captured = prefetch.capture_and_store(store, data, parsed)
+    main = parsed.attachments[0]
+    assert captured == capture(main.data, main.name)
+    for body in (data, main.data):
+        path = store.root / key_for(hashlib.sha256(body).hexdigest())
+        assert path.read_bytes() == body and path.stat().st_mode & 0o777 == 0o444
+    assert prefetch.capture_and_store(None, data, parsed) == captured
