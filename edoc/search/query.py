@@ -155,7 +155,7 @@ def _conditions(user: Any, scope: str, f: SearchFilters) -> tuple[list[Any], Hin
         conds.append(SearchEntry.urgency == f.urgency)
     conds.append(entry_visible_clause(user, kinds))
     return conds, Hints(agency_id=user.agency_id, date_from=f.date_from, date_to=f.date_to,
-                        indexed_filter=bool(f.type))
+                        indexed_filter=bool(f.type), type_key=f.type)
 
 
 def search(user: Any, q: str | None = "", *, scope: str = "all",

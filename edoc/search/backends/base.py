@@ -28,6 +28,8 @@ class Hints:
     date_to: date | None = None
     #: a filter with its own index (the document type): walking it visits few rows
     indexed_filter: bool = False
+    #: that filter's value (the document type key), for its share of the entries
+    type_key: str | None = None
 
 
 NO_HINTS = Hints()
