@@ -36,6 +36,11 @@ class SearchEntry(Base):
         # of a date filter (edoc.search.backends.PostgresBackend).
         Index("ix_search_entries_agency_id", "agency_id", "id"),
         Index("ix_search_entries_agency_type", "agency_id", "type_key", "id"),
+        # ... of one direction and type (the search page's scope + type filters): walking the
+        # type alone visited the other direction's entries too (1M entries: p95 of the filtered
+        # queries 111 -> 66-75 ms, the whole mix 48.9-50.8 -> 42.5 ms).
+        Index("ix_search_entries_agency_direction_type", "agency_id", "direction", "type_key",
+              "id"),
         Index("ix_search_entries_agency_date", "agency_id", "date", "id"),
         # On SQLite tsv is an always-NULL TEXT column (FTS5 does the work) and this is a plain,
         # tiny index; declaring it here keeps Alembic's autogenerate in step on both databases.
