@@ -57,6 +57,11 @@ class TrustSettings:
     ``crls`` and ``ocsps`` are DER blobs supplied by the caller (e.g. a CRL downloaded by the app).
     ``allow_fetching`` lets the validator download CRLs/OCSP responses and missing certificates
     from the URLs in the certificates; keep it off where there is no network.
+    ``clock_skew``: how far the clocks of a responder and of this machine may differ. The
+    validator ignores revocation information issued "after" the validation time (more than this
+    tolerance), and soft-fail then accepts the certificate: with pyHanko's default of one second,
+    an OCSP response fetched a few seconds after the validation time was set (a busy machine,
+    a responder's clock slightly ahead) let a revoked certificate sign.
     """
 
     trust_roots: tuple[CertificateLike, ...]
@@ -65,6 +70,7 @@ class TrustSettings:
     ocsps: tuple[bytes, ...] = ()
     revocation: RevocationMode = "soft-fail"
     allow_fetching: bool = False
+    clock_skew: dt.timedelta = dt.timedelta(minutes=2)
     _roots: tuple[asn1_x509.Certificate, ...] = field(init=False, repr=False, compare=False)
     _others: tuple[asn1_x509.Certificate, ...] = field(init=False, repr=False, compare=False)
 
@@ -96,6 +102,7 @@ class TrustSettings:
             revocation_mode=revocation or self.revocation,
             allow_fetching=self.allow_fetching,
             moment=moment,
+            time_tolerance=self.clock_skew,
         )
 
     def dss_settings(
@@ -109,6 +116,7 @@ class TrustSettings:
             "ocsps": list(self.ocsps),
             "revocation_mode": revocation or self.revocation,
             "allow_fetching": self.allow_fetching,
+            "time_tolerance": self.clock_skew,
         }
 
 

@@ -107,3 +107,15 @@ def test_incoming_stamp_after_b_lta_keeps_it_valid(ltv, pdf_doc):
     report = verify_pdf(stamped, trust=ltv.trust(revocation="hard-fail"))
     assert report.verdict == "valid", report
     assert report.signatures[0].modified_after == "annotations"
+
+
+def test_revocation_data_from_a_clock_slightly_ahead_still_counts(ltv):
+    # pyHanko ignores revocation data issued "after" the validation time beyond a tolerance of
+    # one second by default, and soft-fail then accepts the certificate: a responder whose clock
+    # runs a few seconds ahead (or a busy machine between fixing the time and fetching) let a
+    # revoked certificate sign. The tolerance is two minutes, for both kinds of context.
+    trust = ltv.trust(allow_fetching=True)
+    assert trust.validation_context().time_tolerance == dt.timedelta(minutes=2)
+    assert trust.dss_settings()["time_tolerance"] == dt.timedelta(minutes=2)
+    late = ltv.trust(allow_fetching=True, clock_skew=dt.timedelta(seconds=30))
+    assert late.validation_context().time_tolerance == dt.timedelta(seconds=30)
