@@ -30,8 +30,10 @@ __all__ = [
     "current_pdf",
     "is_pdf",
     "latest_check",
+    "record_report",
     "record_verification",
     "report_dict",
+    "stored_report",
     "verify_document",
     "verify_pdf_bytes",
     "with_messages",
@@ -118,7 +120,13 @@ def verify_pdf_bytes(data: bytes) -> dict[str, Any]:
 
 
 def _verify_file(f: DocumentFile) -> dict[str, Any]:
-    data = read_file(f)
+    return stored_report(read_file(f))
+
+
+def stored_report(data: bytes) -> dict[str, Any]:
+    """The report of a stored file's bytes as kept with a check (codes only; an unreadable
+    file gets an ``indeterminate`` report with the reason). Touches no database row, so a job
+    can run it between transactions."""
     if not is_pdf(data):
         return _unreadable("pdf_corrupt")
     try:
@@ -149,7 +157,13 @@ def record_verification(document_file: DocumentFile, *, actor: Any = None
     """
     if not _is_pdf_file(document_file):
         return None
-    report = _verify_file(document_file)
+    return record_report(document_file, _verify_file(document_file), actor=actor)
+
+
+def record_report(document_file: DocumentFile, report: dict[str, Any], *, actor: Any = None
+                  ) -> SignatureCheck:
+    """Record ``report`` (from :func:`stored_report` of this file's bytes) as a check of the
+    file, with its audit entry."""
     check = SignatureCheck(document_file_id=document_file.id,
                            agency_id=document_file.agency_id, verdict=report["verdict"],
                            report=report, checked_at=utcnow(),
