@@ -11,6 +11,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.rw_common import PdfHandler, find_inherited_value_in_tree
 
 from .errors import PdfError
+from .speedups import PdfBytes
 
 __all__ = ["open_reader", "open_writer", "page_box", "page_count", "resolve_page_index"]
 
@@ -43,7 +44,8 @@ def open_reader(data: bytes) -> PdfFileReader:
     _check_header(data)
     for strict in (True, False):
         try:
-            reader = PdfFileReader(io.BytesIO(data), strict=strict)
+            # PdfBytes: the signatures' byte ranges are hashed straight from ``data``
+            reader = PdfFileReader(PdfBytes(data), strict=strict)
         except PdfStrictReadError:
             continue
         except _PARSE_ERRORS as exc:

@@ -131,3 +131,57 @@ def test_name_keys_are_pyhanko_s_own(user_key, agency_key, root_ca):
     build = x509.Name.build
     assert build({"common_name": "A  b"}).hashable == build({"common_name": "a B"}).hashable
     assert build({"common_name": "A"}).hashable != build({"common_name": "B"}).hashable
+
+
+@pytest.mark.parametrize("byte_range", [
+    [0, 10, 20, 30], [0, 100], [5, 0, 7, 3], [90, 50], [200, 10], [], [0, 40, 40, 60],
+])
+@pytest.mark.parametrize("algorithm", ["sha256", "sha512", "sha3_256"])
+def test_byte_range_digest_is_pyhanko_s(byte_range, algorithm):
+    data = bytes(range(100))
+    fast_stream = speedups.PdfBytes(data)
+    slow_stream = io.BytesIO(data)
+    fast = speedups.byte_range_digest(fast_stream, byte_range, algorithm)
+    assert fast == speedups._original_digest(slow_stream, byte_range, algorithm)
+    assert fast_stream.tell() == slow_stream.tell()
+
+
+def test_byte_range_digest_falls_back_on_odd_input(monkeypatch):
+    calls = []
+
+    def original(stream, byte_range, md_algorithm, chunk_size=4096):
+        calls.append(list(byte_range))
+        return 0, b""
+
+    monkeypatch.setattr(speedups, "_original_digest", original)
+    speedups.byte_range_digest(io.BytesIO(b"abc"), [0, 3], "sha256")  # not a PdfBytes
+    speedups.byte_range_digest(speedups.PdfBytes(b"abc"), [-1, 3], "sha256")
+    speedups.byte_range_digest(speedups.PdfBytes(b"abc"), [0, -3], "sha256")
+    assert calls == [[0, 3], [-1, 3], [0, -3]]
+    with pytest.raises(ValueError):
+        speedups.byte_range_digest(speedups.PdfBytes(b"abc"), [0, 1, 2], "sha256")
+
+
+def test_pdf_bytes_cannot_change_under_the_digest():
+    stream = speedups.PdfBytes(bytearray(b"%PDF-1.7"))
+    assert type(stream.data) is bytes and not stream.writable()
+    for write in (lambda: stream.write(b"x"), lambda: stream.writelines([b"x"]),
+                  lambda: stream.truncate(0)):
+        with pytest.raises(io.UnsupportedOperation):
+            write()
+    assert stream.getvalue() == stream.data == b"%PDF-1.7"
+
+
+def test_verification_digests_through_the_fast_path(pdf_doc, user_key, monkeypatch):
+    from pyhanko.sign.validation import pdf_embedded
+
+    from signing import sign_pdf, verify_pdf
+
+    assert pdf_embedded.byte_range_digest is speedups.byte_range_digest
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("copied the file through pyHanko's chunked digest")
+
+    monkeypatch.setattr(speedups, "_original_digest", refuse)
+    report = verify_pdf(sign_pdf(pdf_doc, user_key))
+    assert report.signatures[0].intact
