@@ -57,9 +57,12 @@ def enqueue(kind: str, payload: dict[str, Any] | None = None, *,
             fresh: bool = False) -> Job | None:
     """Add a job to the current transaction. With ``dedupe_key``, skip it if one is pending.
 
+    The row is not flushed here but with the caller's next flush or the commit, together with
+    the caller's other changes: a flush of its own would cost a round of the unit of work (and
+    of the archive guard's checks) in the middle of the caller's work. A second ``enqueue`` of
+    the same key in this transaction still sees it: the dedupe query autoflushes.
     ``fresh``: the job is about something created in this very transaction (a new document), so
-    no job with its ``dedupe_key`` can be pending: no query, and the row is not flushed here but
-    with the caller's next flush (together with the other new rows).
+    no job with its ``dedupe_key`` can be pending: no query.
     """
     if dedupe_key is not None and not fresh:
         pending = db.session.scalar(select(Job).where(
@@ -70,8 +73,6 @@ def enqueue(kind: str, payload: dict[str, Any] | None = None, *,
     job = Job(kind=kind, payload=dict(payload or {}), run_after=run_after or utcnow(),
               max_attempts=reg.max_attempts if reg else 5, dedupe_key=dedupe_key)
     db.session.add(job)
-    if not fresh:
-        db.session.flush()
     return job
 
 
