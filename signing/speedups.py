@@ -27,24 +27,38 @@ signature. A reader opened by :func:`signing.pdfio.open_reader` reads a :class:`
 which keeps the immutable ``bytes`` it reads; each range is hashed from a memoryview of those
 bytes in one call, same algorithm lookup, same result (ranges past the end are cut as reads
 are). Any other stream, or a negative offset or length, goes to pyHanko's function.
+
+**Certificate paths.** Every signature's chain is built and validated again (~0.8 ms each for
+a two-certificate chain: signatures of every certificate, name chaining, policies). The
+successful path of a certificate is remembered (:class:`PathCache`, one per trust settings and
+revocation mode) only where nothing but the moment could change the outcome, and is served
+only for a moment where every certificate of that path is inside its validity period: see
+:func:`find_valid_path`. Failures are never remembered.
 """
 
 from __future__ import annotations
 
 import binascii
+import datetime as dt
 import io
+import threading
+from collections import OrderedDict
 
 from asn1crypto import x509
 from cryptography.hazmat.primitives import hashes
 from pyhanko.pdf_utils import generic, misc
 from pyhanko.pdf_utils.misc import PDF_WHITESPACE
 from pyhanko.sign import general
-from pyhanko.sign.validation import pdf_embedded
+from pyhanko.sign.validation import generic_cms, pdf_embedded
+from pyhanko_certvalidator.path import ValidationPath
+from pyhanko_certvalidator.policy_decl import DisallowWeakAlgorithmsPolicy
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 __all__ = [
+    "PathCache",
     "PdfBytes",
     "byte_range_digest",
+    "find_valid_path",
     "install",
     "match_issuer_serial",
     "name_hashable",
@@ -55,6 +69,7 @@ _original = generic.read_hex_string_from_stream
 _original_match = general.match_issuer_serial
 _original_hashable = x509.Name.hashable.fget
 _original_digest = general.byte_range_digest
+_original_find_path = generic_cms.find_valid_path
 _CHUNK = 1 << 16
 _HEX_DIGITS = generic.HEX_DIGITS
 
@@ -168,6 +183,108 @@ def byte_range_digest(stream, byte_range, md_algorithm, chunk_size=misc.DEFAULT_
     return total, md.finalize()
 
 
+class PathCache:
+    """Validated certificate paths, for validation contexts built from one trust settings
+    object with one revocation mode (``TrustSettings.validation_context`` attaches it as
+    ``edoc_path_cache``). Bounded, least recently used first out."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self.hits = 0
+        self._entries: OrderedDict[tuple, tuple[ValidationPath, dt.datetime, dt.datetime]] = (
+            OrderedDict()
+        )
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple, entry) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _cache_of(validation_context, pkix_validation_params) -> PathCache | None:
+    """The context's path cache, if the outcome of a validation with it can depend on nothing
+    but the certificates available and the moment: no revocation information at all (none
+    given, no fetching: revocation checking then has no input to vary), an algorithm policy
+    that ignores time (pyHanko's default), no caller's PKIX parameters."""
+    cache = getattr(validation_context, "edoc_path_cache", None)
+    if cache is None or pkix_validation_params is not None:
+        return None
+    if validation_context.fetching_allowed or validation_context.crls or validation_context.ocsps:
+        return None
+    if type(validation_context.algorithm_policy) is not DisallowWeakAlgorithmsPolicy:
+        return None
+    return cache
+
+
+def _validity_window(path: ValidationPath) -> tuple[dt.datetime, dt.datetime]:
+    """The moments at which every certificate of ``path`` (the root's too) and the trust
+    anchor's own bounds hold."""
+    lo, hi = dt.datetime.min.replace(tzinfo=dt.UTC), dt.datetime.max.replace(tzinfo=dt.UTC)
+    for cert in path.iter_certs(include_root=True):
+        validity = cert["tbs_certificate"]["validity"]
+        lo = max(lo, validity["not_before"].native)
+        hi = min(hi, validity["not_after"].native)
+    qualifiers = path.trust_anchor.trust_qualifiers
+    if qualifiers.valid_from is not None:
+        lo = max(lo, qualifiers.valid_from)
+    if qualifiers.valid_until is not None:
+        hi = min(hi, qualifiers.valid_until)
+    return lo, hi
+
+
+async def find_valid_path(certificate, paths, validation_context, pkix_validation_params=None):
+    """Drop-in for ``pyhanko_certvalidator.find_valid_path`` as pyHanko's CMS validation calls
+    it, remembering successes where that is sound (see :func:`_cache_of`).
+
+    The key is the certificate and every certificate the context's registry holds (the
+    signature's own and the settings' intermediates: they decide which path is built), with the
+    time tolerance; the trust roots and the revocation mode are those of the cache's owner. A
+    remembered path is served only if the validation moment lies inside the validity period of
+    each of its certificates (strictly, without the tolerance), where validating it again would
+    pass the same checks: signatures, names, policies and key usage do not depend on the moment
+    and there is no revocation information. Otherwise (expired, not yet valid, another moment
+    outside the window) the path is validated afresh.
+    """
+    cache = _cache_of(validation_context, pkix_validation_params)
+    if cache is None:
+        return await _original_find_path(
+            certificate, paths, validation_context, pkix_validation_params
+        )
+    key = (
+        certificate.dump(),
+        frozenset(c.dump() for c in validation_context.certificate_registry),
+        validation_context.time_tolerance,
+    )
+    moment = validation_context.moment
+    entry = cache.get(key)
+    if entry is not None:
+        path, lo, hi = entry
+        if lo <= moment <= hi:
+            await paths.cancel()
+            cache.hits += 1
+            return path
+    path = await _original_find_path(certificate, paths, validation_context, None)
+    if not isinstance(path.leaf, x509.Certificate):
+        return path  # an attribute certificate's validity is not in the window
+    lo, hi = _validity_window(path)
+    if lo <= moment <= hi:
+        cache.put(key, (path, lo, hi))
+    return path
+
+
 def install() -> None:
     """Make pyHanko use the functions above (idempotent). The first two are looked up through their
     module at call time (``generic.read_object``, ``general.check_ess_certid`` and the signer
@@ -179,3 +296,5 @@ def install() -> None:
     # pdf_embedded imported the function by name: the validator's digests go through it.
     general.byte_range_digest = byte_range_digest
     pdf_embedded.byte_range_digest = byte_range_digest
+    # CMS validation's own name for it: CertificateValidator (signing.trust) is not affected.
+    generic_cms.find_valid_path = find_valid_path

@@ -24,6 +24,7 @@ from pyhanko_certvalidator.errors import (
 )
 
 from .errors import CertificateError
+from .speedups import PathCache
 
 __all__ = [
     "CertificateLike",
@@ -73,6 +74,7 @@ class TrustSettings:
     clock_skew: dt.timedelta = dt.timedelta(minutes=2)
     _roots: tuple[asn1_x509.Certificate, ...] = field(init=False, repr=False, compare=False)
     _others: tuple[asn1_x509.Certificate, ...] = field(init=False, repr=False, compare=False)
+    _path_caches: dict[str, PathCache] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.revocation not in ("soft-fail", "hard-fail"):
@@ -80,6 +82,9 @@ class TrustSettings:
         # Parse once: a TrustSettings is typically built at startup and reused per request.
         object.__setattr__(self, "_roots", to_asn1_certs(self.trust_roots))
         object.__setattr__(self, "_others", to_asn1_certs(self.other_certs))
+        # Validated paths, per revocation mode; they belong to these settings (trust roots,
+        # intermediates, tolerance) and go with them. See speedups.find_valid_path.
+        object.__setattr__(self, "_path_caches", {})
 
     @property
     def has_revocation_source(self) -> bool:
@@ -94,16 +99,23 @@ class TrustSettings:
         extra_ocsps: Iterable[object] = (),
         revocation: RevocationMode | Literal["require"] | None = None,
     ) -> ValidationContext:
-        return ValidationContext(
+        extra_crls, extra_ocsps = list(extra_crls), list(extra_ocsps)
+        mode = revocation or self.revocation
+        vc = ValidationContext(
             trust_roots=list(self._roots),
             other_certs=[*self._others, *extra_certs],
             crls=[*self.crls, *extra_crls],
             ocsps=[*self.ocsps, *extra_ocsps],
-            revocation_mode=revocation or self.revocation,
+            revocation_mode=mode,
             allow_fetching=self.allow_fetching,
             moment=moment,
             time_tolerance=self.clock_skew,
         )
+        if not (self.has_revocation_source or extra_crls or extra_ocsps):
+            # No revocation information can reach this context: the validated paths of its
+            # signatures may be remembered (the hook checks the context again itself).
+            vc.edoc_path_cache = self._path_caches.setdefault(mode, PathCache())
+        return vc
 
     def dss_settings(
         self, revocation: RevocationMode | Literal["require"] | None = None
