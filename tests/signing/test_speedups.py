@@ -7,7 +7,7 @@ import random
 
 import pytest
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.misc import PdfStreamError
+from pyhanko.pdf_utils.misc import PDF_DELIMITERS, PDF_WHITESPACE, PdfStreamError
 
 from signing import speedups
 
@@ -185,3 +185,39 @@ def test_verification_digests_through_the_fast_path(pdf_doc, user_key, monkeypat
     monkeypatch.setattr(speedups, "_original_digest", refuse)
     report = verify_pdf(sign_pdf(pdf_doc, user_key))
     assert report.signatures[0].intact
+
+
+def _until_delimiter_both(data: bytes, start: int = 0):
+    outcomes = []
+    for reader in (speedups._original_until_delimiter, speedups.read_until_delimiter):
+        stream = io.BytesIO(data)
+        stream.seek(start)
+        outcomes.append((reader(stream), stream.tell()))
+    return outcomes
+
+
+@pytest.mark.parametrize("data", [
+    b"", b"Type", b"Type/Page", b"Type /Page", b"Type\n", b"A#20B>>", b"Length 290>>",
+    b"true]", b"null)", b"x" * 63 + b" ", b"x" * 64 + b" ", b"x" * 65, b"x" * 200 + b"%",
+    b"a\x00b", b"a\fb", b"a{b", b"a}b", b"a[b", b"\xff\xfe(", b"/", b" ",
+])
+def test_until_delimiter_is_pyhanko_s(data):
+    original, fast = _until_delimiter_both(data)
+    assert fast == original
+
+
+def test_until_delimiter_on_random_tokens():
+    rng = random.Random(11)
+    alphabet = b"abcXYZ019#_-.\xc3\xa9" + PDF_WHITESPACE + PDF_DELIMITERS
+    for _ in range(500):
+        data = bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, 150)))
+        start = rng.randrange(0, len(data) + 1)
+        original, fast = _until_delimiter_both(data, start)
+        assert fast == original, data
+
+
+def test_until_delimiter_installed_for_name_parsing():
+    assert generic.read_until_delimiter is speedups.read_until_delimiter
+    value = generic.read_object(io.BytesIO(b"/Type/Page"), None)
+    assert value == "/Type"
+
