@@ -221,3 +221,41 @@ def test_until_delimiter_installed_for_name_parsing():
     value = generic.read_object(io.BytesIO(b"/Type/Page"), None)
     assert value == "/Type"
 
+
+
+def test_prefix_hash_states_are_continued_exactly():
+    """Signatures of later revisions start from an earlier one's prefix: continued hash states
+    give the digests of hashing from byte 0, in any order, for each algorithm apart."""
+    rng = random.Random(3)
+    data = rng.randbytes(5000)
+    stream = speedups.PdfBytes(data)
+    calls = [
+        ([0, 1000, 1200, 800], "sha256"), ([0, 3000, 3300, 1700], "sha256"),
+        ([0, 500, 600, 10], "sha256"), ([0, 3000, 3300, 1700], "sha512"),
+        ([0, 6000], "sha256"), ([0, 5000], "sha256"), ([0, 3000, 3100, 50], "sha256"),
+        ([10, 100, 200, 5], "sha256"), ([0, 0, 10, 10], "sha256"), ([0, 1000], "SHA256"),
+    ]
+    for byte_range, algorithm in calls:
+        expected = speedups._original_digest(io.BytesIO(data), byte_range, algorithm)
+        assert speedups.byte_range_digest(stream, byte_range, algorithm) == expected
+    assert sorted(stream.prefix_states["sha256"]) == [0, 500, 1000, 3000, 5000]
+    assert sorted(stream.prefix_states["sha512"]) == [3000]
+
+
+def test_two_signatures_hash_the_first_revision_once(pdf_doc, user_key, agency_key,
+                                                     monkeypatch):
+    from signing import sign_pdf, verify_pdf
+
+    twice = sign_pdf(sign_pdf(pdf_doc, user_key), agency_key)
+    hashed = []
+    real = speedups._prefix_hash
+
+    def spy(stream, view, md_algorithm, end):
+        hashed.append((end, sorted(stream.prefix_states.get(md_algorithm, {}))))
+        return real(stream, view, md_algorithm, end)
+
+    monkeypatch.setattr(speedups, "_prefix_hash", spy)
+    report = verify_pdf(twice)
+    assert [s.intact for s in report.signatures] == [True, True]
+    (first, none), (second, known) = hashed
+    assert none == [] and known == [first] and second > first
