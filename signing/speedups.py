@@ -14,7 +14,9 @@ its tolerance stay as they are.
 verification of a twice-signed PDF, most of them in the difference analysis) one byte at a time
 through a generator. :func:`read_until_delimiter` reads 64 bytes, finds the first whitespace or
 delimiter with a regular expression and puts the stream where pyHanko's loop leaves it (on the
-delimiter, or at the end of the data).
+delimiter, or at the end of the data). :func:`read_until_whitespace` does the same for the
+object numbers of every object header. A name of plain characters (no ``#`` escape, printable
+ASCII: nearly all) is decoded in one step by :func:`decode_name`; any other goes to pyHanko.
 
 **Name keys.** ``asn1crypto``'s ``Name.hashable`` (the key under which the path validator
 files certificates) prepares every attribute's string on each call; it is remembered per DER
@@ -69,12 +71,14 @@ __all__ = [
     "PathCache",
     "PdfBytes",
     "byte_range_digest",
+    "decode_name",
     "find_valid_path",
     "install",
     "match_issuer_serial",
     "name_hashable",
     "read_hex_string_from_stream",
     "read_until_delimiter",
+    "read_until_whitespace",
 ]
 
 _original = generic.read_hex_string_from_stream
@@ -82,6 +86,8 @@ _original_match = general.match_issuer_serial
 _original_hashable = x509.Name.hashable.fget
 _original_digest = general.byte_range_digest
 _original_until_delimiter = misc.read_until_delimiter
+_original_until_whitespace = misc.read_until_whitespace
+_original_decode_name = generic._decode_name
 _original_find_path = generic_cms.find_valid_path
 _CHUNK = 1 << 16
 _HEX_DIGITS = generic.HEX_DIGITS
@@ -141,6 +147,44 @@ def read_until_delimiter(stream) -> bytes:
             parts.append(chunk[:end])
             return b"".join(parts)
         parts.append(chunk)
+
+
+_WHITESPACE = re.compile(b"[" + b"".join(re.escape(bytes([c])) for c in PDF_WHITESPACE) + b"]")
+
+
+def read_until_whitespace(stream, maxchars=None) -> bytes:
+    """Drop-in for ``pyhanko.pdf_utils.misc.read_until_whitespace``: the bytes up to the next
+    whitespace, which is consumed (at the end of the data: all of it). With ``maxchars``
+    (the header, once per file) pyHanko's own."""
+    if maxchars is not None:
+        return _original_until_whitespace(stream, maxchars)
+    parts: list[bytes] = []
+    while True:
+        chunk = stream.read(_TOKEN_CHUNK)
+        if not chunk:
+            return b"".join(parts)
+        found = _WHITESPACE.search(chunk)
+        if found is not None:
+            end = found.start()
+            stream.seek(end + 1 - len(chunk), os.SEEK_CUR)
+            parts.append(chunk[:end])
+            return b"".join(parts)
+        parts.append(chunk)
+
+
+# Printable ASCII that is neither a delimiter nor '#': such a name has no escape to expand.
+_PLAIN_NAME = re.compile(
+    b"[^"
+    + b"".join(re.escape(bytes([c])) for c in PDF_DELIMITERS + b"#")
+    + b"\\x00-\\x20\\x7f-\\xff]*"
+)
+
+
+def decode_name(name_bytes: bytes):
+    """Drop-in for ``pyhanko.pdf_utils.generic._decode_name``."""
+    if _PLAIN_NAME.fullmatch(name_bytes) is None:
+        return _original_decode_name(name_bytes)
+    return generic.NameObject("/" + name_bytes.decode("ascii"))
 
 
 def match_issuer_serial(expected_issuer_serial, cert) -> bool:
@@ -363,6 +407,8 @@ def install() -> None:
     # generic imported it by name (names, booleans, null): replaced in both modules.
     misc.read_until_delimiter = read_until_delimiter
     generic.read_until_delimiter = read_until_delimiter
+    misc.read_until_whitespace = read_until_whitespace
+    generic._decode_name = decode_name
     general.match_issuer_serial = match_issuer_serial
     x509.Name.hashable = property(name_hashable, doc=x509.Name.hashable.__doc__)
     # pdf_embedded imported the function by name: the validator's digests go through it.

@@ -259,3 +259,63 @@ def test_two_signatures_hash_the_first_revision_once(pdf_doc, user_key, agency_k
     assert [s.intact for s in report.signatures] == [True, True]
     (first, none), (second, known) = hashed
     assert none == [] and known == [first] and second > first
+
+
+def _until_whitespace_both(data: bytes, start: int = 0, maxchars=None):
+    outcomes = []
+    for reader in (speedups._original_until_whitespace, speedups.read_until_whitespace):
+        stream = io.BytesIO(data)
+        stream.seek(start)
+        outcomes.append((reader(stream, maxchars), stream.tell()))
+    return outcomes
+
+
+@pytest.mark.parametrize("data", [
+    b"", b"12 0 obj", b"12\n0 obj", b"12\r\n0", b"12", b" 12", b"1" * 63 + b" ", b"1" * 64 + b" ",
+    b"1" * 65, b"1" * 130 + b"\x00", b"12/Type", b"%PDF-1.7\n", b"\f",
+])
+def test_until_whitespace_is_pyhanko_s(data):
+    original, fast = _until_whitespace_both(data)
+    assert fast == original
+    original, fast = _until_whitespace_both(data, maxchars=5)
+    assert fast == original
+
+
+def test_until_whitespace_on_random_tokens():
+    rng = random.Random(13)
+    alphabet = b"0123456789abc/<[%" + PDF_WHITESPACE
+    for _ in range(500):
+        data = bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, 150)))
+        start = rng.randrange(0, len(data) + 1)
+        original, fast = _until_whitespace_both(data, start)
+        assert fast == original, data
+
+
+def _decoded(decode, name_bytes):
+    try:
+        value = decode(name_bytes)
+        return type(value), str(value)
+    except Exception as exc:  # the error is part of the behaviour
+        return type(exc), str(exc)
+
+
+def test_decode_name_is_pyhanko_s():
+    rng = random.Random(17)
+    samples = [bytes([b]) for b in range(256)]
+    samples += [b"", b"Type", b"A#20B", b"A#2", b"A#zz", b"Caf\xc3\xa9", b"a~!*", b"F1.0",
+                b"a b", b"a/b", b"#41#42"]
+    alphabet = b"aZ09#_.~!*\x7f\x80\xc3\xa9 /(" + bytes(range(0x21, 0x30))
+    samples += [bytes(rng.choice(alphabet) for _ in range(rng.randrange(0, 12)))
+                for _ in range(1000)]
+    for name_bytes in samples:
+        assert (_decoded(speedups.decode_name, name_bytes)
+                == _decoded(speedups._original_decode_name, name_bytes)), name_bytes
+    assert type(speedups.decode_name(b"Type")) is generic.NameObject
+
+
+def test_token_readers_installed():
+    from pyhanko.pdf_utils import misc
+
+    assert misc.read_until_whitespace is speedups.read_until_whitespace
+    assert generic._decode_name is speedups.decode_name
+    assert generic.read_object(io.BytesIO(b"/A#20B "), None) == "/A B"
