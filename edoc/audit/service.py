@@ -59,10 +59,16 @@ def record(action: str, *, actor: Any = None, obj: Any = None, agency_id: int | 
         from edoc.extensions import db
 
         session = db.session()
+    # Queued outside a transaction (a job handler right after its claim committed, before any
+    # statement), the entry would belong to none: a rollback of the work that follows would
+    # not drop it (rolling back a session with no transaction fires no rollback event) and the
+    # next commit would chain it. So a transaction is begun for it (no connection is taken
+    # until the first statement: on SQLite, no write lock yet).
+    txn = (session.get_nested_transaction() or session.get_transaction()
+           or session.begin())
     session.info.setdefault(_PENDING, []).append(
         _Pending(action, utcnow(), actor, obj, agency_id,
-                 details if callable(details) else dict(details or {}),
-                 session.get_nested_transaction() or session.get_transaction()))
+                 details if callable(details) else dict(details or {}), txn))
 
 
 def _chain_of(p: _Pending) -> int:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 
 from edoc.db import utcnow
 from edoc.extensions import db
@@ -80,7 +80,16 @@ def _worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:80]
 
 
-def _claim(kinds: set[str] | None) -> Job | None:
+@dataclass(frozen=True)
+class _Claimed:
+    """What the worker needs of a claimed job, read before the claim commits (the commit
+    expires the row: reading it afterwards would load it again)."""
+    id: int
+    kind: str
+    payload: dict[str, Any]
+
+
+def _claim(kinds: set[str] | None) -> _Claimed | None:
     now = utcnow()
     due = or_(and_(Job.state == "queued", Job.run_after <= now),
               and_(Job.state == "running", Job.locked_at < now - STALE_AFTER))
@@ -95,8 +104,9 @@ def _claim(kinds: set[str] | None) -> Job | None:
         return None
     job.state, job.locked_at, job.locked_by = "running", now, _worker_id()
     job.attempts += 1
+    claimed = _Claimed(job.id, job.kind, dict(job.payload))
     db.session.commit()
-    return job
+    return claimed
 
 
 def run_one(kinds: set[str] | None = None) -> bool:
@@ -104,21 +114,24 @@ def run_one(kinds: set[str] | None = None) -> bool:
     job = _claim(kinds)
     if job is None:
         return False
-    job_id, kind, payload = job.id, job.kind, dict(job.payload)
+    job_id, kind, payload = job.id, job.kind, job.payload
     reg = _HANDLERS.get(kind)
     try:
         if reg is None:
             raise LookupError(f"no handler for job kind {kind!r}")
         reg.fn(payload)
+        # Marked done in the handler's own transaction: the job is done exactly when its work
+        # is committed (a worker dying between two commits left it "running", to be run again
+        # once stale), and one commit per job is saved.
+        db.session.execute(update(Job).where(Job.id == job_id)
+                           .values(state="done", finished_at=utcnow(), last_error="")
+                           .execution_options(synchronize_session=False))
         db.session.commit()
     except Exception as exc:  # a job's failure must not stop the worker
         db.session.rollback()
         logger.warning("job %s (%s) failed: %s", job_id, kind, exc)
         _record_failure(job_id, exc)
         return True
-    finished = db.session.get(Job, job_id)
-    finished.state, finished.finished_at, finished.last_error = "done", utcnow(), ""
-    db.session.commit()
     return True
 
 
