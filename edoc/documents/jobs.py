@@ -58,10 +58,10 @@ def verify_signatures(payload: dict[str, Any]) -> None:
     the receiving and registering workers would queue. The rows are read and the read
     transaction ended (the worker's session is clean when a handler starts: the claim was
     committed); the bytes are read and checked outside any transaction; the check is recorded
-    in a last short transaction, which the worker commits. Retries are as before: the check is
-    added only in that last transaction, so a failure before its commit records nothing and the
-    retry checks again (a crash between that commit and the job being marked done still leaves
-    the job to be taken again later, as it did).
+    in a last short transaction, which the worker commits together with the job's "done" mark.
+    Retries are as before: the check is added only in that last transaction, so a failure or a
+    crash before its commit records nothing and the retry checks again; once it commits, the
+    job is done and is not run again.
     """
     from edoc.signatures.verification import record_report, stored_report
     from edoc.storage import get_store

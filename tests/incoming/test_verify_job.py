@@ -95,3 +95,29 @@ def test_a_document_without_a_pdf_original_gets_no_check(client, factories, db):
 
     verify_signatures({"document_id": 999_999})  # gone: nothing to do
     assert _checks(db) == 0
+
+
+def test_a_failure_while_recording_keeps_no_check(client, factories, db, signed_pdf,
+                                                  monkeypatch):
+    """The check is added in the job's last transaction: if recording fails after the row was
+    added (here: its audit entry), nothing of it stays, and the retry records one check."""
+    import edoc.signatures.verification as verification
+    from edoc.jobs import run_pending
+
+    doc_id = _received(client, factories, signed_pdf)
+
+    def failing_audit(*args, **kwargs):
+        raise RuntimeError("audit down")
+
+    monkeypatch.setattr(verification.audit, "record", failing_audit)
+    assert run_pending(kinds={"documents.verify_signatures"}) == 1
+    job = _job(db, doc_id)
+    assert (job.state, job.attempts) == ("queued", 1) and _checks(db) == 0
+
+    monkeypatch.undo()
+    job.run_after = job.created_at
+    db.session.commit()
+    assert run_pending(kinds={"documents.verify_signatures"}) == 1
+    assert _job(db, doc_id).state == "done" and _checks(db) == 1
+    assert run_pending(kinds={"documents.verify_signatures"}) == 0  # done: not run again
+    assert _checks(db) == 1
