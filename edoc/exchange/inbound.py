@@ -13,6 +13,7 @@ store) is recorded as ``error`` and tried again on the next poll.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +36,7 @@ from edoc.exchange.settings import setting
 from edoc.exchange.status import apply_status
 from edoc.extensions import db
 
-__all__ = ["imported_document", "ingest", "reprocess"]
+__all__ = ["Outcome", "imported_document", "ingest", "outcome", "reprocess"]
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,35 @@ Parsed = EdocMessage | StatusMessage | EnvelopeInvalid
 
 ACTIONS = {BusinessType.NEW: "new", BusinessType.REVOKE: "revoke",
            BusinessType.UPDATE: "update", BusinessType.REPLACE: "replace"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the poller needs of an applied message's row, read before the commit that expires
+    it (reading the row afterwards would load it again)."""
+    id: int
+    state: str
+    ack_state: str
+    axis_doc_id: str
+    error_code: str
+    last_error: str
+
+    @classmethod
+    def of(cls, row: ExchangeMessage) -> Outcome:
+        return cls(row.id, row.state, row.ack_state, row.axis_doc_id, row.error_code,
+                   row.last_error)
+
+
+def outcome(row: ExchangeMessage) -> Outcome:
+    """The row's :class:`Outcome` as :func:`ingest` committed it (or as it is now)."""
+    kept = row.__dict__.get("outcome")
+    return kept if isinstance(kept, Outcome) else Outcome.of(row)
+
+
+def _commit(row: ExchangeMessage) -> None:
+    db.session.flush()
+    row.outcome = Outcome.of(row)  # a plain attribute: not expired by the commit
+    db.session.commit()
 
 
 # --------------------------------------------------------------------------- applying
@@ -84,10 +114,13 @@ def _apply(agency: Agency, data: bytes, *, source: str, dedupe_key: str | None,
         raise parsed
     msg = parsed if parsed is not None else parse(data)
     _check_route(agency, msg, item)
+    new_document = (isinstance(msg, EdocMessage)
+                    and msg.business.business_type == BusinessType.NEW)
     if row is None:
         row = ExchangeMessage(agency_id=agency.id, direction=Direction.IN, dedupe_key=dedupe_key,
                               attempts=0, info={})
-        db.session.add(row)
+        if not new_document:
+            db.session.add(row)
     row.kind = msg.kind
     row.action = (msg.status_code if isinstance(msg, StatusMessage)
                   else ACTIONS[msg.business.business_type])
@@ -102,7 +135,12 @@ def _apply(agency: Agency, data: bytes, *, source: str, dedupe_key: str | None,
     row.ack_state = "pending" if item is not None else ""
     row.info = _summary(msg)
     row.done_at = utcnow()
-    db.session.flush()
+    if row in db.session:
+        db.session.flush()
+    # else a new row for a new document: it joins the session after the document is made, so
+    # that it is inserted once, with its document_id, in the flush that ends applying the
+    # message (with the status 01 row), not inserted first and updated after. A concurrent
+    # worker applying the same axis message still fails on its unique key, in that flush.
     if isinstance(msg, StatusMessage):
         apply_status(agency, msg, row)
     elif msg.business.business_type == BusinessType.REVOKE:
@@ -113,6 +151,7 @@ def _apply(agency: Agency, data: bytes, *, source: str, dedupe_key: str | None,
         actions.apply_replace(agency, msg, row)
     else:
         receive_document(agency, msg, row, captured=captured)
+        db.session.add(row)
     db.session.flush()
     audit.record("exchange.received", obj=row, agency_id=agency.id,
                  details={"kind": row.kind, "action": row.action, "from": row.counterpart,
@@ -190,7 +229,7 @@ def ingest(agency: Agency, data: bytes, *, source: str = "axis",
                      parsed=parsed, captured=captured)
         logger.info("exchange: received message %s (%s/%s) for agency %s", row.id, row.kind,
                     row.action, agency_id)
-        db.session.commit()
+        _commit(row)
         return row
     except (Rejected, EnvelopeInvalid) as exc:
         db.session.rollback()
@@ -216,7 +255,7 @@ def ingest(agency: Agency, data: bytes, *, source: str = "axis",
                           msg=None if isinstance(parsed, EnvelopeInvalid) else parsed)
     logger.warning("exchange: message %s for agency %s %s: %s", row.id, agency_id,
                    "refused" if permanent else "failed", code)
-    db.session.commit()
+    _commit(row)
     return row
 
 

@@ -27,7 +27,7 @@ from edoc.capture import CapturedFile
 from edoc.db import utcnow
 from edoc.exchange import prefetch
 from edoc.exchange.envelope import parse
-from edoc.exchange.inbound import Parsed, ingest
+from edoc.exchange.inbound import Outcome, Parsed, ingest, outcome
 from edoc.exchange.models import ExchangeMessage, InState
 from edoc.exchange.settings import setting
 from edoc.extensions import db
@@ -87,7 +87,7 @@ class _Ack:
     description: str
 
 
-def _ack_of(row: ExchangeMessage) -> _Ack | None:
+def _ack_of(row: ExchangeMessage | Outcome) -> _Ack | None:
     if row.ack_state != "pending" or not row.axis_doc_id:
         return None
     status = "done" if row.state == InState.PROCESSED else "fail"
@@ -199,7 +199,8 @@ def _poll_kind(app: Flask, agency_id: int, client, items: list[ReceivedItem],
             row = ingest(db.session.get(Agency, agency_id), fetched.data, source="axis",
                          dedupe_key=key, item=fetched.item, parsed=fetched.parsed,
                          unseen=key not in before, captured=fetched.captured)
-            row_id, state, ack = row.id, row.state, _ack_of(row)
+            applied = outcome(row)
+            row_id, state, ack = applied.id, applied.state, _ack_of(applied)
             db.session.commit()
             report.messages.append(row_id)
             if state == InState.ERROR:

@@ -170,3 +170,38 @@ def test_capture_and_store_returns_once_every_object_is_stored(tmp_path):
         path = store.root / key_for(hashlib.sha256(body).hexdigest())
         assert path.read_bytes() == body and path.stat().st_mode & 0o777 == 0o444
     assert prefetch.capture_and_store(None, data, parsed) == captured
+
+
+def test_a_new_document_costs_no_row_update_and_no_reload(ward_fs, sim, sealed_pdf):
+    """The inbox row of a new document is inserted once, already pointing at its document (not
+    inserted, then updated), and the poller acknowledges from what it read before the commit
+    (the committed row is not loaded again)."""
+    from sqlalchemy import event
+
+    from edoc.exchange.models import ExchangeMessage
+    from edoc.extensions import db
+
+    _put(sim, _envelope(sealed_pdf, 11))
+    statements: list[str] = []
+    with ward_fs.ctx():
+        engine = db.engine
+
+    def log(_conn, _cursor, stmt, *_args):
+        statements.append(" ".join(stmt.split()))
+
+    event.listen(engine, "before_cursor_execute", log)
+    try:
+        report = _poll(ward_fs)
+    finally:
+        event.remove(engine, "before_cursor_execute", log)
+    assert (report.received, report.acknowledged) == (1, 1)
+    inserts = [s for s in statements if s.startswith("INSERT INTO exchange_messages")]
+    assert len(inserts) == 2  # the message and its status 01 reply
+    updates = [s for s in statements if s.startswith("UPDATE exchange_messages")]
+    assert len(updates) == 1 and "ack_state" in updates[0]  # only the acknowledgement
+    reloads = [s for s in statements if s.startswith("SELECT exchange_messages.id, "
+                                                     "exchange_messages.agency_id")]
+    assert reloads == []
+    with ward_fs.ctx():
+        row = db.session.scalar(select(ExchangeMessage).where(ExchangeMessage.direction == "in"))
+        assert (row.state, row.ack_state) == ("processed", "done") and row.document_id
