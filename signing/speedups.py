@@ -1,4 +1,4 @@
-"""Faster equivalents of two hot pyHanko helpers, installed into pyHanko.
+"""Faster equivalents of hot pyHanko helpers, installed into pyHanko.
 
 **Hex strings.**
 pyHanko reads a hex string one byte at a time (a generator step, ``read_non_whitespace`` and two
