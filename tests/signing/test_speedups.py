@@ -319,3 +319,72 @@ def test_token_readers_installed():
     assert misc.read_until_whitespace is speedups.read_until_whitespace
     assert generic._decode_name is speedups.decode_name
     assert generic.read_object(io.BytesIO(b"/A#20B "), None) == "/A B"
+
+
+def _signed_data(pdf: bytes):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    return PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0].signed_data
+
+
+def _ders(info):
+    return (info.signer_cert.dump(), [c.dump() for c in info.other_certs],
+            [c.dump() for c in info.attribute_certs])
+
+
+def test_signature_certificates_remembered_per_object(pdf_doc, user_key, monkeypatch):
+    import gc
+
+    from signing import sign_pdf
+
+    signed = sign_pdf(pdf_doc, user_key)
+    calls = []
+    real = speedups._original_extract_certs
+
+    def counting(signed_data):
+        calls.append(1)  # not the object: it must be able to die
+        return real(signed_data)
+
+    monkeypatch.setattr(speedups, "_original_extract_certs", counting)
+    first = _signed_data(signed)
+    info = speedups.extract_certs_for_validation(first)
+    assert speedups.extract_certs_for_validation(first) is info and len(calls) == 1
+    assert _ders(info) == _ders(real(first))  # what pyHanko gives
+
+    other = _signed_data(signed)  # same content, another object: computed for it
+    other_info = speedups.extract_certs_for_validation(other)
+    assert other_info is not info and _ders(other_info) == _ders(info) and len(calls) == 2
+
+    key = id(first)
+    del first
+    gc.collect()
+    assert key not in speedups._CERT_INFO  # forgotten with its object
+
+    # A stale entry under a reused id is never served.
+    speedups._CERT_INFO[id(other)] = (lambda: None, "stale")
+    assert speedups.extract_certs_for_validation(other) != "stale" and len(calls) == 3
+
+
+def test_signature_certificate_errors_are_raised_each_time(monkeypatch):
+    from pyhanko.sign.validation.errors import SignatureValidationError
+
+    calls = []
+
+    def failing(signed_data):
+        calls.append(signed_data)
+        raise SignatureValidationError("signer certificate not included in signature")
+
+    monkeypatch.setattr(speedups, "_original_extract_certs", failing)
+    from asn1crypto import cms
+
+    signed_data = cms.SignedData()
+    for _ in range(2):
+        with pytest.raises(SignatureValidationError):
+            speedups.extract_certs_for_validation(signed_data)
+    assert len(calls) == 2 and id(signed_data) not in speedups._CERT_INFO
+
+
+def test_signature_certificates_installed():
+    from pyhanko.sign.validation import generic_cms
+
+    assert generic_cms.extract_certs_for_validation is speedups.extract_certs_for_validation
