@@ -89,24 +89,32 @@ class _Claimed:
     payload: dict[str, Any]
 
 
+_JOBS = Job.__table__
+
+
 def _claim(kinds: set[str] | None) -> _Claimed | None:
+    """Take the next due job: one UPDATE ... RETURNING of the row its subquery picks (on
+    PostgreSQL ``FOR UPDATE SKIP LOCKED``, so concurrent workers pick different jobs; SQLite
+    serialises writers anyway), committed at once."""
     now = utcnow()
-    due = or_(and_(Job.state == "queued", Job.run_after <= now),
-              and_(Job.state == "running", Job.locked_at < now - STALE_AFTER))
-    stmt = select(Job).where(due).order_by(Job.run_after, Job.id).limit(1)
+    jobs = _JOBS.c
+    due = or_(and_(jobs.state == "queued", jobs.run_after <= now),
+              and_(jobs.state == "running", jobs.locked_at < now - STALE_AFTER))
+    pick = select(jobs.id).where(due).order_by(jobs.run_after, jobs.id).limit(1)
     if kinds:
-        stmt = stmt.where(Job.kind.in_(kinds))
+        pick = pick.where(jobs.kind.in_(kinds))
     if db.engine.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    job = db.session.scalar(stmt)
-    if job is None:
+        pick = pick.with_for_update(skip_locked=True)
+    claimed = db.session.execute(
+        update(_JOBS).where(jobs.id == pick.scalar_subquery())
+        .values(state="running", locked_at=now, locked_by=_worker_id(),
+                attempts=jobs.attempts + 1)
+        .returning(jobs.id, jobs.kind, jobs.payload)).first()
+    if claimed is None:
         db.session.rollback()
         return None
-    job.state, job.locked_at, job.locked_by = "running", now, _worker_id()
-    job.attempts += 1
-    claimed = _Claimed(job.id, job.kind, dict(job.payload))
     db.session.commit()
-    return claimed
+    return _Claimed(claimed.id, claimed.kind, dict(claimed.payload or {}))
 
 
 def run_one(kinds: set[str] | None = None) -> bool:

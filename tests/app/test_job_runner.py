@@ -123,3 +123,49 @@ def test_a_commit_that_fails_leaves_the_job_to_retry(app, db, factories, kinds, 
     assert (job.state, job.attempts) == ("queued", 1)
     assert "connection lost" in job.last_error
     assert _audits(db, "test.job_work") == 0
+
+
+def test_concurrent_workers_run_each_job_once(app, db, factories, kinds):
+    """Workers claiming at once (threads with their own sessions here) never take the same job:
+    on PostgreSQL the claim's subquery skips rows another worker has locked."""
+    import threading
+
+    from edoc.jobs import enqueue, run_pending
+
+    ran: list[int] = []
+    lock = threading.Lock()
+
+    def work(payload):
+        with lock:
+            ran.append(payload["n"])
+
+    kind = kinds("test.concurrent", work)
+    for n in range(40):
+        enqueue(kind, {"n": n})
+    db.session.commit()
+    counts: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def worker():
+        try:
+            with app.app_context():
+                barrier.wait(timeout=30)
+                counts.append(run_pending(kinds={kind}))
+                db.session.remove()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert sorted(ran) == list(range(40))
+    assert sum(counts) == 40
+    from edoc.jobs.models import Job
+
+    db.session.expire_all()
+    states = db.session.scalars(select(Job.state).where(Job.kind == kind)).all()
+    assert states == ["done"] * 40
