@@ -27,12 +27,13 @@ disposal) say so with :func:`allow`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import bindparam, event, inspect, select
 from sqlalchemy.orm import Session
 
 from edoc.records.errors import RecordFrozen
@@ -213,22 +214,33 @@ def _fresh(session: Session) -> _Fresh:
     return fresh
 
 
+@functools.cache
+def _filed_frozen():
+    """(document id, record id) of the given documents filed in a frozen record."""
+    from edoc.records.models import Record, RecordDocument
+
+    filed, records = RecordDocument.__table__.c, Record.__table__.c
+    return (select(filed.document_id, filed.record_id)
+            .join_from(RecordDocument.__table__, Record.__table__,
+                       records.id == filed.record_id)
+            .where(filed.document_id.in_(bindparam("ids", expanding=True)),
+                   records.state.in_(sorted(FROZEN_STATES))))
+
+
 class _Guard:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def frozen_records_of(self, document_ids: set[int]) -> dict[int, Any]:
         """document id -> its record, for documents filed in a frozen record."""
-        from edoc.records.models import Record, RecordDocument
+        from edoc.records.models import Record
 
         if not document_ids:
             return {}
-        rows = self.session.execute(
-            select(RecordDocument.document_id, Record)
-            .join(Record, Record.id == RecordDocument.record_id)
-            .where(RecordDocument.document_id.in_(document_ids),
-                   Record.state.in_(tuple(FROZEN_STATES)))).all()
-        return {doc_id: record for doc_id, record in rows}
+        # Nearly always none: the ids alone first (a Core statement built once), the records
+        # loaded only for those found.
+        rows = self.session.execute(_filed_frozen(), {"ids": sorted(document_ids)}).all()
+        return {doc_id: self.session.get(Record, record_id) for doc_id, record_id in rows}
 
     def frozen_record(self, record_id: int | None) -> Any:
         from edoc.records.models import Record
