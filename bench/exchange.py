@@ -376,6 +376,9 @@ def _worker(role: str, url: str, tmp: str, axis_url: str, ca_pem: str, ids: dict
     with app.app_context():  # warm: connections, mappers, fonts are set up before the clock
         db_session().scalar(select(func.count()).select_from(SignatureCheck))
         db_session().remove()
+    from edoc.runtime import settle_after_startup
+
+    settle_after_startup()  # as the jobs worker and a web worker do once started
     out.put((role, "ready", 0.0, 0.0, 0.0))
     go.wait()
     cpu0, tx0 = time.process_time(), TX["held"]
@@ -599,6 +602,9 @@ def bench_ingest(count: int, db_kind: str, workers: int) -> list[tuple[str, str,
             ids = setup_ward(app, ward)
             if db_kind == "postgres":
                 _DB.append(DbCpu())
+            from edoc.runtime import settle_after_startup
+
+            settle_after_startup()  # this process is the exchange worker, started long ago
             print(f"inbox ready: {count} messages, {size / count / 1e6:.2f} MB each",
                   file=sys.stderr)
             if workers == 1:

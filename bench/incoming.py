@@ -177,6 +177,9 @@ def _capture_worker(url: str, store: str, pdf_dir: str, agency_id: int, clerk_id
     with app.app_context():
         clerk = db.session.get(User, clerk_id)
         db.session.commit()
+        from edoc.runtime import settle_after_startup
+
+        settle_after_startup()  # as wsgi.py does in a web worker
         barrier.wait(timeout=600)  # do not wait forever for a parent that died
         t0 = time.perf_counter()
         for i, data in enumerate(files):
@@ -277,6 +280,9 @@ def bench_capture(n: int, pdf_dir: Path) -> dict:
             files = pdfs(pdf_dir, 0, n)
             with app.app_context():
                 clerk = db.session.get(User, clerk_id)
+                from edoc.runtime import settle_after_startup
+
+                settle_after_startup()  # as wsgi.py does in a web worker
                 counters = _Counters(db.engine)
                 t0, cpu0 = time.perf_counter(), time.process_time()
                 for i, data in enumerate(files):

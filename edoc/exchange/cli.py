@@ -38,8 +38,10 @@ def sync_command(no_receive: bool, directory: bool) -> None:
 def worker_command(interval: float, poll_seconds: float | None) -> None:
     """Send and receive until stopped (Ctrl-C)."""
     from edoc.exchange.worker import run_forever
+    from edoc.runtime import settle_after_startup
 
     app = current_app._get_current_object()
+    settle_after_startup()
     click.echo("exchange worker started")
     try:
         run_forever(app, interval=interval, poll_seconds=poll_seconds)

@@ -111,6 +111,9 @@ def _init_worker(client_args: Mapping[str, Any], store_config: Mapping[str, Any]
         from edoc.storage import create_store
 
         _worker["store"] = create_store(store_config)
+    from edoc.runtime import settle_after_startup
+
+    settle_after_startup()  # a long-lived process: kept between polls
 
 
 def fetch_parse_store(doc_id: str) -> tuple[bytes, Parsed, CapturedFile | None]:

@@ -16,7 +16,10 @@ def worker_command(once: bool, interval: float) -> None:
     """Run background jobs (OCR, conversions, exchange, fixity ...) until stopped."""
     from edoc.jobs import maintenance
     from edoc.jobs.service import run_pending
+    from edoc.runtime import settle_after_startup
 
+    if not once:
+        settle_after_startup()
     while True:
         maintenance.tick()
         ran = run_pending()
