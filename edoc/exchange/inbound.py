@@ -35,6 +35,7 @@ from edoc.exchange.receive import receive_document, response_info
 from edoc.exchange.settings import setting
 from edoc.exchange.status import apply_status
 from edoc.extensions import db
+from edoc.signatures.verification import Prechecked
 
 __all__ = ["Outcome", "imported_document", "ingest", "outcome", "reprocess"]
 
@@ -106,8 +107,8 @@ def _summary(msg: EdocMessage | StatusMessage) -> dict[str, Any]:
 
 def _apply(agency: Agency, data: bytes, *, source: str, dedupe_key: str | None,
            item: ReceivedItem | None, row: ExchangeMessage | None,
-           parsed: Parsed | None = None, captured: CapturedFile | None = None
-           ) -> ExchangeMessage:
+           parsed: Parsed | None = None, captured: CapturedFile | None = None,
+           checked: Prechecked | None = None) -> ExchangeMessage:
     """Apply one message (flushes, raises Rejected/EnvelopeInvalid; the caller commits)."""
     stored = outbox.store_raw(data)  # the evidence first (DESIGN rule 5)
     if isinstance(parsed, EnvelopeInvalid):
@@ -150,7 +151,7 @@ def _apply(agency: Agency, data: bytes, *, source: str, dedupe_key: str | None,
     elif msg.business.business_type == BusinessType.REPLACE:
         actions.apply_replace(agency, msg, row)
     else:
-        receive_document(agency, msg, row, captured=captured)
+        receive_document(agency, msg, row, captured=captured, checked=checked)
         db.session.add(row)
     db.session.flush()
     audit.record("exchange.received", obj=row, agency_id=agency.id,
@@ -208,7 +209,8 @@ def _record_failure(agency: Agency, data: bytes, *, source: str, dedupe_key: str
 def ingest(agency: Agency, data: bytes, *, source: str = "axis",
            dedupe_key: str | None = None, item: ReceivedItem | None = None,
            parsed: Parsed | None = None, unseen: bool = False,
-           captured: CapturedFile | None = None) -> ExchangeMessage:
+           captured: CapturedFile | None = None,
+           checked: Prechecked | None = None) -> ExchangeMessage:
     """Apply one received message and commit; a refusal (or a failure on our side) is rolled
     back entirely, then recorded with its reason and committed instead.
 
@@ -216,7 +218,8 @@ def ingest(agency: Agency, data: bytes, *, source: str = "axis",
     that a poller parsing ahead in another thread does not parse twice. ``unseen``: the caller
     looked ``dedupe_key`` up already and found no row (one that another worker inserts since
     makes the insert fail, and that row is used). ``captured``: the capture of a new document's
-    main file done ahead (:func:`edoc.exchange.receive.prepare_capture`)."""
+    main file done ahead (:func:`edoc.exchange.receive.prepare_capture`); ``checked``: the
+    signature report of that file made ahead (recorded if it is about the same bytes)."""
     agency_id = agency.id
     if parsed is None:
         try:
@@ -226,7 +229,7 @@ def ingest(agency: Agency, data: bytes, *, source: str = "axis",
     existing = outbox.find_by_key(agency_id, dedupe_key) if dedupe_key and not unseen else None
     try:
         row = _apply(agency, data, source=source, dedupe_key=dedupe_key, item=item, row=existing,
-                     parsed=parsed, captured=captured)
+                     parsed=parsed, captured=captured, checked=checked)
         logger.info("exchange: received message %s (%s/%s) for agency %s", row.id, row.kind,
                     row.action, agency_id)
         _commit(row)

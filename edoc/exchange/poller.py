@@ -31,6 +31,8 @@ from edoc.exchange.inbound import Outcome, Parsed, ingest, outcome
 from edoc.exchange.models import ExchangeMessage, InState
 from edoc.exchange.settings import setting
 from edoc.extensions import db
+from edoc.signatures.settings import trust_settings
+from edoc.signatures.verification import Prechecked
 from edoc.storage import get_store
 
 __all__ = ["PollReport", "poll"]
@@ -53,6 +55,7 @@ class _Fetched:
     data: bytes
     parsed: Parsed
     captured: CapturedFile | None = None
+    checked: Prechecked | None = None  # the signature report of the captured PDF
 
 
 def _key(item: ReceivedItem) -> str:
@@ -75,8 +78,9 @@ def _prefetch(app: Flask, client, item: ReceivedItem) -> _Fetched:
 
 def _prefetch_in(workers: Executor, item: ReceivedItem) -> _Fetched:
     """The same, done by a worker process (this pool thread only waits for it)."""
-    data, parsed, captured = workers.submit(prefetch.fetch_parse_store, item.doc_id).result()
-    return _Fetched(item, data, parsed, captured)
+    data, parsed, captured, checked = workers.submit(prefetch.fetch_parse_store,
+                                                     item.doc_id).result()
+    return _Fetched(item, data, parsed, captured, checked)
 
 
 @dataclass(frozen=True)
@@ -173,7 +177,8 @@ def _poll_kind(app: Flask, agency_id: int, client, items: list[ReceivedItem],
     processes = int(setting("AXIS_PREFETCH_PROCESSES"))
     workers = None
     if processes > 0 and len(todo) >= prefetch.PROCESS_BATCH:
-        workers = prefetch.process_pool(processes, client, app.config)
+        workers = prefetch.process_pool(processes, client, app.config,
+                                        trust=trust_settings(app))
     if workers is not None:
         window = max(window, 2 * processes)
 
@@ -198,7 +203,8 @@ def _poll_kind(app: Flask, agency_id: int, client, items: list[ReceivedItem],
             key = _key(fetched.item)
             row = ingest(db.session.get(Agency, agency_id), fetched.data, source="axis",
                          dedupe_key=key, item=fetched.item, parsed=fetched.parsed,
-                         unseen=key not in before, captured=fetched.captured)
+                         unseen=key not in before, captured=fetched.captured,
+                         checked=fetched.checked)
             applied = outcome(row)
             row_id, state, ack = applied.id, applied.state, _ack_of(applied)
             db.session.commit()

@@ -15,13 +15,16 @@ most an unreferenced object in the store (collected by ``flask storage gc``).
 from __future__ import annotations
 
 import atexit
+import dataclasses
+import hashlib
 import io
 import logging
 import multiprocessing
+import pickle
 import threading
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connectors import EnvelopeInvalid
 from connectors.client import AxisClient
@@ -29,6 +32,9 @@ from connectors.edxml import DEFAULT_CONFIG, EdocMessage, StatusMessage, parse_m
 from connectors.protocol import DEFAULT_PROTOCOL
 from edoc.capture import CapturedFile
 from edoc.exchange.outbox import XML_TYPE
+
+if TYPE_CHECKING:
+    from edoc.signatures.verification import Prechecked
 
 __all__ = ["PROCESS_BATCH", "Parsed", "capture_and_store", "fetch_parse_store", "pre_store",
            "prepare", "process_pool", "shutdown_pools"]
@@ -41,6 +47,7 @@ Parsed = EdocMessage | StatusMessage | EnvelopeInvalid
 PROCESS_BATCH = 8
 
 _STORE_PREFIXES = ("STORAGE_", "MINIO_")
+PDF_TYPE = "application/pdf"
 
 
 def prepare(parsed: Parsed) -> CapturedFile | None:
@@ -104,28 +111,52 @@ def capture_and_store(store, data: bytes, parsed: Parsed) -> CapturedFile | None
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(client_args: Mapping[str, Any], store_config: Mapping[str, Any] | None) -> None:
+def _init_worker(client_args: Mapping[str, Any], store_config: Mapping[str, Any] | None,
+                 trust_spec: Mapping[str, Any] | None = None) -> None:
     _worker["client"] = AxisClient(**client_args)
     _worker["store"] = None
+    _worker["trust"] = None
     if store_config is not None:
         from edoc.storage import create_store
 
         _worker["store"] = create_store(store_config)
+    if trust_spec is not None:
+        from signing import TrustSettings
+
+        _worker["trust"] = TrustSettings(**trust_spec)
     from edoc.runtime import settle_after_startup
 
     settle_after_startup()  # a long-lived process: kept between polls
 
 
-def fetch_parse_store(doc_id: str) -> tuple[bytes, Parsed, CapturedFile | None]:
-    """In a worker process: fetch, parse, capture, pre-store. Raises what the client raises
-    (TransportError, RemoteRejected: connector errors pickle back to the poller). The capture's
-    bytes are the attachment's very object: they travel back once."""
+def fetch_parse_store(doc_id: str) -> tuple[bytes, Parsed, CapturedFile | None,
+                                             Prechecked | None]:
+    """In a worker process: fetch, parse, capture, pre-store, and check the signatures of a
+    new document's PDF. Raises what the client raises (TransportError, RemoteRejected:
+    connector errors pickle back to the poller). The capture's bytes are the attachment's very
+    object: they travel back once."""
     data = _worker["client"].fetch(doc_id)
     try:
         parsed: Parsed = parse_message(data, config=DEFAULT_CONFIG)
     except EnvelopeInvalid as exc:
-        return data, exc, None
-    return data, parsed, capture_and_store(_worker["store"], data, parsed)
+        return data, exc, None, None
+    captured = capture_and_store(_worker["store"], data, parsed)
+    return data, parsed, captured, _precheck(captured, _worker.get("trust"))
+
+
+def _precheck(captured: CapturedFile | None, trust: Any) -> Prechecked | None:
+    """The signature report of a new document's PDF, made here rather than by a job after the
+    document is stored (the job would read the file back and need three more transactions).
+    None when there is nothing to check or no trust to check against: the job does it then."""
+    if captured is None or trust is None or captured.mime_type != PDF_TYPE:
+        return None
+    from edoc.signatures.verification import precheck
+
+    try:
+        return precheck(captured.original, trust)
+    except Exception:  # the job checks it again and records why
+        logger.warning("exchange: prefetch could not check the signatures", exc_info=True)
+        return None
 
 
 # --------------------------------------------------------------------------- poller side
@@ -157,16 +188,33 @@ def _store_config(config: Mapping[str, Any]) -> dict[str, Any] | None:
     return {k: v for k, v in config.items() if k.startswith(_STORE_PREFIXES)}
 
 
-def process_pool(processes: int, client: AxisClient,
-                 config: Mapping[str, Any]) -> ProcessPoolExecutor | None:
-    """The pool of ``processes`` workers for this client and store (started on first use, kept
-    for the next polls; a pool of another configuration is shut down). None: this client
-    cannot be rebuilt in a worker (use threads)."""
+def trust_spec(trust: Any) -> dict[str, Any] | None:
+    """What a worker needs to rebuild ``trust`` (a ``signing.TrustSettings``): its
+    constructor's arguments, if they pickle (certificates given as bytes, as the app's
+    settings give them); else None and the workers check no signatures."""
+    if trust is None:
+        return None
+    spec = {f.name: getattr(trust, f.name) for f in dataclasses.fields(trust) if f.init}
+    try:
+        pickle.dumps(spec)
+    except Exception:
+        return None
+    return spec
+
+
+def process_pool(processes: int, client: AxisClient, config: Mapping[str, Any],
+                 trust: Any = None) -> ProcessPoolExecutor | None:
+    """The pool of ``processes`` workers for this client, store and signature trust (started
+    on first use, kept for the next polls; a pool of another configuration is shut down: new
+    trust roots or CRLs start new workers). None: this client cannot be rebuilt in a worker
+    (use threads)."""
     client_args = _client_args(client)
     if client_args is None:
         return None
     store_config = _store_config(config)
-    key = (processes, _key(client_args), _key(store_config or {}))
+    spec = trust_spec(trust)
+    spec_key = None if spec is None else hashlib.sha256(pickle.dumps(spec)).hexdigest()
+    key = (processes, _key(client_args), _key(store_config or {}), spec_key)
     with _lock:
         pool = _pools.get(key)
         if pool is None:
@@ -177,7 +225,7 @@ def process_pool(processes: int, client: AxisClient,
             # would copy in whatever state they are in.
             pool = ProcessPoolExecutor(
                 max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker, initargs=(client_args, store_config))
+                initializer=_init_worker, initargs=(client_args, store_config, spec))
             _pools[key] = pool
         return pool
 

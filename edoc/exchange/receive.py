@@ -23,6 +23,7 @@ from edoc.exchange.errors import Rejected
 from edoc.exchange.mapping import incoming_meta
 from edoc.exchange.models import ExchangeMessage
 from edoc.exchange.status import find_incoming, queue_status, ref_dict
+from edoc.signatures.verification import Prechecked
 
 __all__ = ["prepare_capture", "receive_document"]
 
@@ -77,10 +78,12 @@ def prepare_capture(msg: EdocMessage) -> CapturedFile | None:
 
 
 def receive_document(agency: Agency, msg: EdocMessage, row: ExchangeMessage, *,
-                     captured: CapturedFile | None = None) -> Document:
+                     captured: CapturedFile | None = None,
+                     checked: Prechecked | None = None) -> Document:
     """Create the incoming document of ``msg`` (or find the one it already made).
 
-    ``captured``: :func:`prepare_capture` of ``msg``, when done ahead."""
+    ``captured``: :func:`prepare_capture` of ``msg``, when done ahead; ``checked``: the
+    signature report of its main file, when made ahead."""
     from edoc.documents.incoming.capture import capture_incoming
 
     existing = find_incoming(agency, msg.document_id, msg.sender.organ_id)
@@ -96,7 +99,8 @@ def receive_document(agency: Agency, msg: EdocMessage, row: ExchangeMessage, *,
             agency.id, main.data, main.name, incoming_meta(msg), actor=None,
             received_via="axis", received_at=utcnow(),
             extra={"exchange_document_id": msg.document_id,
-                   "issuing_organ_id": msg.sender.organ_id}, captured=captured)
+                   "issuing_organ_id": msg.sender.organ_id}, captured=captured,
+            checked=checked)
     except ServiceUnavailable:
         raise  # our store or database: not the sender's fault, try again later
     except EdocError as exc:

@@ -9,7 +9,9 @@ reason codes; stored reports keep codes only, so they can be shown in any langua
 from __future__ import annotations
 
 import copy
+import hashlib
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -23,13 +25,15 @@ from edoc.extensions import db
 from edoc.signatures.messages import error_message, reason_message
 from edoc.signatures.models import SignatureCheck
 from edoc.signatures.settings import trust_settings
-from signing import PdfError, SignatureReport, VerificationReport, verify_pdf
+from signing import PdfError, SignatureReport, TrustSettings, VerificationReport, verify_pdf
 from signing.appearance import format_signing_time
 
 __all__ = [
+    "Prechecked",
     "current_pdf",
     "is_pdf",
     "latest_check",
+    "precheck",
     "record_report",
     "record_verification",
     "report_dict",
@@ -123,16 +127,30 @@ def _verify_file(f: DocumentFile) -> dict[str, Any]:
     return stored_report(read_file(f))
 
 
-def stored_report(data: bytes) -> dict[str, Any]:
+def stored_report(data: bytes, trust: TrustSettings | None = None) -> dict[str, Any]:
     """The report of a stored file's bytes as kept with a check (codes only; an unreadable
     file gets an ``indeterminate`` report with the reason). Touches no database row, so a job
-    can run it between transactions."""
+    can run it between transactions. ``trust``: the app's :func:`trust_settings` by default
+    (passed explicitly where there is no app, in the exchange's prefetch processes)."""
     if not is_pdf(data):
         return _unreadable("pdf_corrupt")
     try:
-        return report_dict(verify_pdf(data, trust=trust_settings()))
+        return report_dict(verify_pdf(data, trust=trust or trust_settings()))
     except PdfError as exc:
         return _unreadable(exc.code)
+
+
+@dataclass(frozen=True)
+class Prechecked:
+    """A signature report made before the file was stored (:func:`precheck`), with the digest
+    of the bytes it is about: it is recorded only for a file with these very bytes."""
+    sha256: str
+    report: dict[str, Any]
+
+
+def precheck(data: bytes, trust: TrustSettings) -> Prechecked:
+    """The report of ``data``, to record when the file is stored (:func:`record_report`)."""
+    return Prechecked(hashlib.sha256(data).hexdigest(), stored_report(data, trust))
 
 
 def verify_document(doc: Document) -> dict[str, Any]:
@@ -169,12 +187,13 @@ def record_report(document_file: DocumentFile, report: dict[str, Any], *, actor:
                            report=report, checked_at=utcnow(),
                            checked_by_id=getattr(actor, "id", None))
     db.session.add(check)
-    db.session.flush()
+    # Not flushed here: the check goes in with the caller's next flush (the audit entry names
+    # its id once it has one, when the transaction commits).
     audit.record("signature.verified", actor=actor, obj=document_file,
                  agency_id=document_file.agency_id,
-                 details={"file_id": document_file.id, "check_id": check.id,
-                          "verdict": check.verdict,
-                          "signatures": len(report.get("signatures", []))})
+                 details=lambda: {"file_id": document_file.id, "check_id": check.id,
+                                  "verdict": check.verdict,
+                                  "signatures": len(report.get("signatures", []))})
     return check
 
 

@@ -205,3 +205,41 @@ def test_a_new_document_costs_no_row_update_and_no_reload(ward_fs, sim, sealed_p
     with ward_fs.ctx():
         row = db.session.scalar(select(ExchangeMessage).where(ExchangeMessage.direction == "in"))
         assert (row.state, row.ack_state) == ("processed", "done") and row.document_id
+
+
+def test_the_worker_checks_the_signatures_and_the_check_comes_with_the_document(
+        ward_fs, sim, sealed_pdf):
+    """The prefetch process verifies the PDF it holds: the check is recorded in the document's
+    own transaction (valid against the configured trust), and no check job is queued."""
+    from edoc.documents.models import Document, FileKind
+    from edoc.extensions import db
+    from edoc.jobs.models import Job
+    from edoc.signatures.models import SignatureCheck
+
+    _put(sim, _envelope(sealed_pdf, 21))
+    assert _poll(ward_fs).received == 1
+    with ward_fs.ctx():
+        doc = db.session.scalar(select(Document))
+        checks = db.session.scalars(select(SignatureCheck)).all()
+        assert [c.document_file_id for c in checks] == [doc.current_file(FileKind.ORIGINAL).id]
+        assert checks[0].verdict == "valid"
+        assert len(checks[0].report["signatures"]) == 2
+        kinds = db.session.scalars(select(Job.kind)).all()
+        assert "documents.verify_signatures" not in kinds
+
+
+def test_a_report_about_other_bytes_is_not_recorded(app, db, factories):
+    """A report made ahead counts only for the very bytes it checked: otherwise the job is
+    queued, as for any received PDF."""
+    from edoc.documents.incoming.capture import capture_incoming
+    from edoc.jobs.models import Job
+    from edoc.signatures.models import SignatureCheck
+    from edoc.signatures.verification import Prechecked
+    from tests.incoming.helpers import pdf_bytes
+
+    agency = factories.agency()
+    forged = Prechecked("0" * 64, {"verdict": "valid", "signatures": [], "reasons": []})
+    capture_incoming(agency.id, pdf_bytes(), "a.pdf", {}, checked=forged)
+    db.session.commit()
+    assert db.session.scalars(select(SignatureCheck)).all() == []
+    assert db.session.scalars(select(Job.kind)).all().count("documents.verify_signatures") == 1

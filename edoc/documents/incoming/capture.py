@@ -20,6 +20,7 @@ from edoc.documents.metadata import parse_metadata
 from edoc.documents.models import Direction, Document, DocumentText, FileKind
 from edoc.documents.states import InState
 from edoc.extensions import db
+from edoc.signatures.verification import Prechecked, record_report
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,8 @@ def capture_incoming(agency_id: int, data: bytes, filename: str, meta: dict[str,
                      actor: Any = None, received_via: str = "upload",
                      received_at: datetime | None = None,
                      extra: dict[str, Any] | None = None,
-                     captured: CapturedFile | None = None) -> CaptureResult:
+                     captured: CapturedFile | None = None,
+                     checked: Prechecked | None = None) -> CaptureResult:
     """Check the file, store it, create the document in state ``received``.
 
     Everything that can refuse the file (type, size, corruption, encryption, zip bombs, names)
@@ -94,6 +96,8 @@ def capture_incoming(agency_id: int, data: bytes, filename: str, meta: dict[str,
     ``captured``: ``capture(data, filename)`` already computed (by the exchange's prefetch
     worker, in another process, so that only database work is left here); used only when it is
     the capture of these very bytes under this name, else the file is captured again.
+    ``checked``: the signature report of these bytes made ahead (by the same worker): recorded
+    with the document instead of queueing the check job, when it is about the original PDF.
     """
     if not _capture_of(captured, data, filename):
         captured = capture(data, filename)
@@ -122,7 +126,9 @@ def capture_incoming(agency_id: int, data: bytes, filename: str, meta: dict[str,
               data={"via": doc.received_via, "file": captured.filename})
     if captured.needs_ocr:
         document_jobs.enqueue_ocr(doc, new=True)
-    if captured.pdf is not None:
+    prechecked = (checked is not None and checked.sha256 == captured.sha256
+                  and captured.mime_type == "application/pdf")
+    if captured.pdf is not None and not prechecked:
         document_jobs.enqueue_signature_check(doc, new=True)
     # Bytes stored for the first time in this transaction belong to no other document.
     duplicates = find_duplicates(doc, None if original.created else captured.sha256)
@@ -130,6 +136,9 @@ def capture_incoming(agency_id: int, data: bytes, filename: str, meta: dict[str,
         audit.record("document.duplicate_warning", actor=actor, obj=doc,
                      details={"of": [d.document_id for d in duplicates]})
     db.session.flush()
+    if prechecked:
+        # With its id now: the check goes in with the caller's next flush.
+        record_report(doc.current_file(FileKind.ORIGINAL), checked.report)
     logger.info("incoming document %s captured (%s, %d bytes)", doc.id, captured.kind,
                 captured.size)
     return CaptureResult(doc, captured, duplicates)
