@@ -24,12 +24,12 @@
    worker verifying as documents arrive, a third the clerk registering each document once its
    signature check is recorded; both are started (and warmed) before the clock, and the figure
    is N over the wall time until every message is received, verified and registered. In both
-   modes the poller fetches, parses, captures the main file and pre-stores in its worker
-   process (``AXIS_PREFETCH_PROCESSES``, default 1) as production does (the exchange worker
-   keeps that process between polls: it is started before the clock, like the jobs worker and
-   the clerk, and its CPU counted from there), and every document's
+   modes the poller fetches, parses, captures the main file, pre-stores and checks the
+   signatures in its worker processes (``AXIS_PREFETCH_PROCESSES``, default 2) as production
+   does (the exchange worker keeps them between polls: they are started before the clock, like
+   the jobs worker and the clerk, and their CPU counted from there), and every document's
    state is checked at the end (received, valid signatures, registered, acknowledged, status
-   01 queued). CPU figures are per message: edoc (this process, the prefetch worker, the jobs
+   01 queued). CPU figures are per message: edoc (this process, the prefetch workers, the jobs
    worker and the clerk) + the axis process [+ the PostgreSQL backends]; "in transactions" is
    the time spent between BEGIN and COMMIT, which on SQLite (every transaction IMMEDIATE) is
    the time holding its one write lock, for which the concurrent stages queue.
@@ -405,7 +405,7 @@ def _worker(role: str, url: str, tmp: str, axis_url: str, ca_pem: str, ids: dict
                 done = db_session().scalar(select(func.count()).select_from(SignatureCheck))
                 db_session().remove()
             if not ran and done < expected:
-                time.sleep(0.05)
+                time.sleep(0.25)  # idle (the production worker sleeps 2 s)
         else:
             with app.app_context():
                 todo = _ready_ids(ids["agency_id"])
@@ -583,7 +583,7 @@ def _pipelined(app, ids: dict, url: str, tmp: Path, axis_url: str, ca_pem: Path,
     v_wall, v_per, v_rate = at(done["verify"][1])
     g_wall, g_per, g_rate = at(done["register"][1])
     return [
-        ("receive (exchange worker + its prefetch process)", r_wall, r_per,
+        ("receive (exchange worker + its prefetch processes)", r_wall, r_per,
          f"{receive_cpu * per:.1f} ({main_cpu * per:.1f} applying, "
          f"{prefetch_cpu * per:.1f} prefetch); "
          f"in transactions {receive_tx * per:.1f}", r_rate),

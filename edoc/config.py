@@ -106,8 +106,8 @@ SETTINGS: tuple[Setting, ...] = (
     _s("AXIS_RETRIES", int, 1, "Immediate retries of one request on connection errors or 5xx."),
     _s("AXIS_CONCURRENCY", int, 4, "Threads that fetch, pre-store and acknowledge messages "
        "around the in-order apply."),
-    _s("AXIS_PREFETCH_PROCESSES", int, 1, "Worker processes that fetch, parse and pre-store "
-       "received messages when at least 8 wait (0: threads only)."),
+    _s("AXIS_PREFETCH_PROCESSES", int, 2, "Worker processes that fetch, parse, pre-store and "
+       "check the signatures of received messages when at least 8 wait (0: threads only)."),
     _s("AXIS_BACKOFF_SECONDS", int, 5, "First delay before an outbox retry; doubles each "
        "failure."),
     _s("AXIS_MAX_BACKOFF_SECONDS", int, 600, "Longest delay between outbox retries."),

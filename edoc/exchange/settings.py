@@ -23,7 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "AXIS_TIMEOUT": 30,
     "AXIS_RETRIES": 1,
     "AXIS_CONCURRENCY": 4,
-    "AXIS_PREFETCH_PROCESSES": 1,
+    "AXIS_PREFETCH_PROCESSES": 2,
     "AXIS_BACKOFF_SECONDS": 5,
     "AXIS_MAX_BACKOFF_SECONDS": 600,
     "AXIS_INBOUND_MAX_ATTEMPTS": 10,
@@ -48,9 +48,10 @@ SETTINGS_HELP: dict[str, tuple[type, str]] = {
                           "(the outbox retries later anyway)."),
     "AXIS_CONCURRENCY": (int, "Threads that fetch, pre-store and acknowledge received messages "
                               "around the one that applies them in order."),
-    "AXIS_PREFETCH_PROCESSES": (int, "Worker processes that fetch, parse and pre-store received "
-                                     "messages when at least 8 wait (another core than the one "
-                                     "applying them); 0: threads only."),
+    "AXIS_PREFETCH_PROCESSES": (int, "Worker processes that fetch, parse, pre-store and check "
+                                     "the signatures of received messages when at least 8 wait "
+                                     "(other cores than the one applying them: two keep pace "
+                                     "with it); 0: threads only."),
     "AXIS_BACKOFF_SECONDS": (int, "First delay before an outbox message that failed to go out "
                                   "is tried again; doubles on every failure."),
     "AXIS_MAX_BACKOFF_SECONDS": (int, "Longest delay between two tries of an outbox message."),
