@@ -24,9 +24,11 @@ def attach_file(doc: Document, data: bytes, *, kind: str, name: str, content_typ
     return row
 
 
-def store_bytes(data: bytes, content_type: str) -> Saved:
-    """Write ``data`` to the object store and record it (a ``stored_objects`` row)."""
-    return store_stream(io.BytesIO(data), content_type=content_type, size=len(data))
+def store_bytes(data: bytes, content_type: str, *, sha256: str | None = None) -> Saved:
+    """Write ``data`` to the object store and record it (a ``stored_objects`` row).
+    ``sha256``: the digest of ``data`` when the caller has it (not computed again)."""
+    return store_stream(io.BytesIO(data), content_type=content_type, size=len(data),
+                        sha256=sha256)
 
 
 def add_file(doc: Document, stored: StoredObject, *, kind: str, name: str, content_type: str,

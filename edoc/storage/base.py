@@ -166,8 +166,14 @@ class ObjectStore(Protocol):
 
     def put(self, stream: IO[bytes], *, size: int | None = None,
             content_type: str = DEFAULT_CONTENT_TYPE,
-            metadata: Mapping[str, str] | None = None) -> PutResult:
-        """Store the stream's bytes under their content address (deduplicated)."""
+            metadata: Mapping[str, str] | None = None,
+            sha256: str | None = None) -> PutResult:
+        """Store the stream's bytes under their content address (deduplicated).
+
+        ``sha256``: the digest of these very bytes when the caller computed it already from
+        them (the capture does): a store may use it instead of hashing them again. Never pass a
+        digest of anything else: the bytes would be filed under another content's address.
+        """
         ...
 
     def open(self, key: str, *, verify: bool = False) -> ObjectReader:

@@ -238,14 +238,16 @@ class FilesystemStore:
 
     def put(self, stream: IO[bytes], *, size: int | None = None,
             content_type: str = DEFAULT_CONTENT_TYPE,
-            metadata: Mapping[str, str] | None = None) -> PutResult:
+            metadata: Mapping[str, str] | None = None,
+            sha256: str | None = None) -> PutResult:
         content_type = content_type or DEFAULT_CONTENT_TYPE
         meta = check_metadata(metadata)
         # Bytes already in memory are hashed first: when the object exists (deduplicated, or
         # written ahead by the exchange's prefetch worker) nothing is copied to a temp file.
         held = _held_bytes(stream, size)
         if held is not None:
-            sha, total = hashlib.sha256(held).hexdigest(), len(held)
+            # The caller's digest of these bytes, when it has one (see ObjectStore.put).
+            sha, total = sha256 or hashlib.sha256(held).hexdigest(), len(held)
             key = key_for(sha)
             path = self.root / key
             try:

@@ -42,7 +42,8 @@ class MemoryStore:
 
     def put(self, stream: IO[bytes], *, size: int | None = None,
             content_type: str = DEFAULT_CONTENT_TYPE,
-            metadata: Mapping[str, str] | None = None) -> PutResult:
+            metadata: Mapping[str, str] | None = None,
+            sha256: str | None = None) -> PutResult:  # the digest is made while copying
         meta = check_metadata(metadata)
         buf = io.BytesIO()
         sha, total = copy_hashing(stream, buf.write, size=size)

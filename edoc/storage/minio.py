@@ -184,7 +184,8 @@ class MinioStore:
 
     def put(self, stream: IO[bytes], *, size: int | None = None,
             content_type: str = DEFAULT_CONTENT_TYPE,
-            metadata: Mapping[str, str] | None = None) -> PutResult:
+            metadata: Mapping[str, str] | None = None,
+            sha256: str | None = None) -> PutResult:  # the digest is made while copying
         content_type = content_type or DEFAULT_CONTENT_TYPE
         meta = check_metadata(metadata)
         if is_seekable(stream):

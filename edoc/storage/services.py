@@ -74,14 +74,16 @@ def save_stream(stream: IO[bytes], *, content_type: str = DEFAULT_CONTENT_TYPE,
 
 def store_stream(stream: IO[bytes], *, content_type: str = DEFAULT_CONTENT_TYPE,
                  size: int | None = None,
-                 metadata: Mapping[str, str] | None = None) -> Saved:
+                 metadata: Mapping[str, str] | None = None,
+                 sha256: str | None = None) -> Saved:
     """:func:`save_stream`, also telling whether the row is new (one statement when it is).
 
     The caller's pending changes are not flushed by these statements (they do not depend on
-    them): they go together with the caller's next flush.
+    them): they go together with the caller's next flush. ``sha256``: see ``ObjectStore.put``.
     """
     store = get_store()
-    res = store.put(stream, size=size, content_type=content_type, metadata=metadata)
+    extra = {"sha256": sha256} if sha256 else {}
+    res = store.put(stream, size=size, content_type=content_type, metadata=metadata, **extra)
     with db.session.no_autoflush:
         return _record(res, store.backend)
 

@@ -278,3 +278,28 @@ def test_a_forked_child_syncs_with_its_own_threads(store) -> None:
     assert child.exitcode == 0
     assert any(p.read_bytes() == b"written by a forked child"
                for p in (store.root / "sha256").rglob("*") if p.is_file())
+
+
+def test_a_digest_the_caller_has_is_not_computed_again(store, monkeypatch) -> None:
+    """The capture hashed the bytes: the put takes its digest (for new and known bytes) and
+    files them under it; without one, the put hashes them itself."""
+    import edoc.storage.filesystem as filesystem
+
+    data = b"%PDF-1.7 captured bytes"
+    digest = hashlib.sha256(data).hexdigest()
+    calls: list[int] = []
+    real = hashlib.sha256
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(filesystem.hashlib, "sha256", counting)
+    new = store.put(io.BytesIO(data), content_type="application/pdf", sha256=digest)
+    again = store.put(io.BytesIO(data), sha256=digest)
+    assert calls == []
+    assert (new.sha256, new.created, again.key, again.created) == (digest, True, new.key, False)
+    assert store.open(new.key, verify=True).read() == data  # (reading it back hashes it)
+    calls.clear()
+    other = store.put(io.BytesIO(b"no digest given"))
+    assert calls == [1] and other.sha256 == real(b"no digest given").hexdigest()

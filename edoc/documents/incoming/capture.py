@@ -104,10 +104,12 @@ def capture_incoming(agency_id: int, data: bytes, filename: str, meta: dict[str,
     values = _fill_from_suggestion(parse_metadata(meta), captured)
     values.setdefault("received_via", received_via)
     # Bytes first (DESIGN rule 5): a store failure raises before any document row exists.
-    original = store_bytes(captured.original, captured.mime_type)
+    # The capture hashed the bytes already (here or in the exchange's prefetch process).
+    original = store_bytes(captured.original, captured.mime_type, sha256=captured.sha256)
     rendition = None
     if captured.pdf is not None and captured.pdf_sha256 != captured.sha256:
-        rendition = store_bytes(captured.pdf, "application/pdf").obj
+        rendition = store_bytes(captured.pdf, "application/pdf",
+                                sha256=captured.pdf_sha256).obj
     doc = Document(id=_next_document_id(), agency_id=agency_id, direction=Direction.INCOMING,
                    state=InState.RECEIVED, received_at=received_at or utcnow(),
                    created_by_id=getattr(actor, "id", None), files=[], **values, **(extra or {}))
