@@ -15,11 +15,13 @@ most an unreferenced object in the store (collected by ``flask storage gc``).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
 import hashlib
 import io
 import logging
 import multiprocessing
+import os
 import pickle
 import threading
 from collections.abc import Mapping
@@ -48,6 +50,8 @@ PROCESS_BATCH = 8
 
 _STORE_PREFIXES = ("STORAGE_", "MINIO_")
 PDF_TYPE = "application/pdf"
+#: added to the worker processes' niceness (lower CPU priority than the web and the poller)
+PREFETCH_NICENESS = 5
 
 
 def prepare(parsed: Parsed) -> CapturedFile | None:
@@ -127,6 +131,10 @@ def _init_worker(client_args: Mapping[str, Any], store_config: Mapping[str, Any]
     from edoc.runtime import settle_after_startup
 
     settle_after_startup()  # a long-lived process: kept between polls
+    # Background work: the web workers (a clerk registering) and the applying thread, which
+    # waits for nothing else, go first when the cores are busy; these fill the idle time.
+    with contextlib.suppress(OSError):
+        os.nice(PREFETCH_NICENESS)
 
 
 def fetch_parse_store(doc_id: str) -> tuple[bytes, Parsed, CapturedFile | None,
