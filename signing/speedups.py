@@ -142,21 +142,27 @@ _TOKEN_END = re.compile(
 _TOKEN_CHUNK = 64
 
 
-def read_until_delimiter(stream) -> bytes:
-    """Drop-in for ``pyhanko.pdf_utils.misc.read_until_delimiter``: the bytes up to the next
-    whitespace or delimiter, which is left unread (at the end of the data: all of it)."""
+def _read_until(stream, pattern: re.Pattern[bytes], consume: int) -> bytes:
+    """The bytes up to the first match of ``pattern``, read 64 bytes at a time; the stream is
+    left ``consume`` bytes past the match's start (at the end of the data: all of it)."""
     parts: list[bytes] = []
     while True:
         chunk = stream.read(_TOKEN_CHUNK)
         if not chunk:
             return b"".join(parts)
-        found = _TOKEN_END.search(chunk)
+        found = pattern.search(chunk)
         if found is not None:
             end = found.start()
-            stream.seek(end - len(chunk), os.SEEK_CUR)
+            stream.seek(end + consume - len(chunk), os.SEEK_CUR)
             parts.append(chunk[:end])
             return b"".join(parts)
         parts.append(chunk)
+
+
+def read_until_delimiter(stream) -> bytes:
+    """Drop-in for ``pyhanko.pdf_utils.misc.read_until_delimiter``: the bytes up to the next
+    whitespace or delimiter, which is left unread (at the end of the data: all of it)."""
+    return _read_until(stream, _TOKEN_END, 0)
 
 
 _WHITESPACE = re.compile(b"[" + b"".join(re.escape(bytes([c])) for c in PDF_WHITESPACE) + b"]")
@@ -168,18 +174,7 @@ def read_until_whitespace(stream, maxchars=None) -> bytes:
     (the header, once per file) pyHanko's own."""
     if maxchars is not None:
         return _original_until_whitespace(stream, maxchars)
-    parts: list[bytes] = []
-    while True:
-        chunk = stream.read(_TOKEN_CHUNK)
-        if not chunk:
-            return b"".join(parts)
-        found = _WHITESPACE.search(chunk)
-        if found is not None:
-            end = found.start()
-            stream.seek(end + 1 - len(chunk), os.SEEK_CUR)
-            parts.append(chunk[:end])
-            return b"".join(parts)
-        parts.append(chunk)
+    return _read_until(stream, _WHITESPACE, 1)
 
 
 # Printable ASCII that is neither a delimiter nor '#': such a name has no escape to expand.
