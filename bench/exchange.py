@@ -297,12 +297,15 @@ def warm_prefetch(app, agency_id: int) -> None:
     from edoc.exchange.client import client_for
     from edoc.exchange.settings import setting
     from edoc.extensions import db
+    from edoc.signatures.settings import trust_settings
 
     with app.app_context():
         agency = db.session.get(Agency, agency_id)
         processes = int(setting("AXIS_PREFETCH_PROCESSES"))
         with client_for(agency) as client:
-            pool = prefetch.process_pool(processes, client, app.config) if processes else None
+            # With the poller's trust: the pool's key includes it (another key, another pool).
+            pool = (prefetch.process_pool(processes, client, app.config,
+                                          trust=trust_settings(app)) if processes else None)
         db.session.remove()
     if pool is not None:
         list(pool.map(abs, range(4 * processes)))  # every worker started and initialised

@@ -116,7 +116,7 @@ _worker: dict[str, Any] = {}
 
 
 def _init_worker(client_args: Mapping[str, Any], store_config: Mapping[str, Any] | None,
-                 trust_spec: Mapping[str, Any] | None = None) -> None:
+                 trust_args: Mapping[str, Any] | None = None) -> None:
     _worker["client"] = AxisClient(**client_args)
     _worker["store"] = None
     _worker["trust"] = None
@@ -124,10 +124,10 @@ def _init_worker(client_args: Mapping[str, Any], store_config: Mapping[str, Any]
         from edoc.storage import create_store
 
         _worker["store"] = create_store(store_config)
-    if trust_spec is not None:
+    if trust_args is not None:
         from signing import TrustSettings
 
-        _worker["trust"] = TrustSettings(**trust_spec)
+        _worker["trust"] = TrustSettings(**trust_args)
     from edoc.runtime import settle_after_startup
 
     settle_after_startup()  # a long-lived process: kept between polls
@@ -196,18 +196,18 @@ def _store_config(config: Mapping[str, Any]) -> dict[str, Any] | None:
     return {k: v for k, v in config.items() if k.startswith(_STORE_PREFIXES)}
 
 
-def trust_spec(trust: Any) -> dict[str, Any] | None:
+def trust_spec(trust: Any) -> tuple[dict[str, Any] | None, str | None]:
     """What a worker needs to rebuild ``trust`` (a ``signing.TrustSettings``): its
     constructor's arguments, if they pickle (certificates given as bytes, as the app's
-    settings give them); else None and the workers check no signatures."""
+    settings give them), and their digest (part of the pool's key); else (None, None) and the
+    workers check no signatures."""
     if trust is None:
-        return None
+        return None, None
     spec = {f.name: getattr(trust, f.name) for f in dataclasses.fields(trust) if f.init}
     try:
-        pickle.dumps(spec)
+        return spec, hashlib.sha256(pickle.dumps(spec)).hexdigest()
     except Exception:
-        return None
-    return spec
+        return None, None
 
 
 def process_pool(processes: int, client: AxisClient, config: Mapping[str, Any],
@@ -220,8 +220,7 @@ def process_pool(processes: int, client: AxisClient, config: Mapping[str, Any],
     if client_args is None:
         return None
     store_config = _store_config(config)
-    spec = trust_spec(trust)
-    spec_key = None if spec is None else hashlib.sha256(pickle.dumps(spec)).hexdigest()
+    spec, spec_key = trust_spec(trust)
     key = (processes, _key(client_args), _key(store_config or {}), spec_key)
     with _lock:
         pool = _pools.get(key)
